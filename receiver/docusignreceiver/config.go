@@ -1,0 +1,251 @@
+package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+)
+
+const (
+	environmentProduction = "production"
+	environmentDemo       = "demo"
+
+	maxMonitorPageSize = 2000
+	maxUsersPageSize   = 250
+)
+
+// environmentURLs are DocuSign's published base URLs per environment.
+type environmentURLs struct {
+	oauth, monitor, admin string
+}
+
+var environments = map[string]environmentURLs{
+	environmentProduction: {
+		oauth:   "https://account.docusign.com",
+		monitor: "https://lens.docusign.net",
+		admin:   "https://api.docusign.net/management",
+	},
+	environmentDemo: {
+		oauth:   "https://account-d.docusign.com",
+		monitor: "https://lens-d.docusign.net",
+		admin:   "https://api-d.docusign.net/management",
+	},
+}
+
+// Config is the user-facing configuration of the docusign receiver.
+type Config struct {
+	// HTTP client settings shared by every DocuSign call: timeout, proxy_url, tls, headers, ….
+	confighttp.ClientConfig `mapstructure:",squash"`
+
+	Environment    string              `mapstructure:"environment"`
+	IntegrationKey string              `mapstructure:"integration_key"`
+	UserID         string              `mapstructure:"user_id"`
+	PrivateKey     configopaque.String `mapstructure:"private_key"`
+	PrivateKeyFile string              `mapstructure:"private_key_file"`
+	AuthEndpoint   string              `mapstructure:"auth_endpoint"`
+	RedirectURI    string              `mapstructure:"redirect_uri"`
+	StorageID      *component.ID       `mapstructure:"storage"`
+
+	Monitor MonitorConfig `mapstructure:"monitor"`
+	Users   UsersConfig   `mapstructure:"users"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// MonitorConfig configures the Monitor customer events stream.
+type MonitorConfig struct {
+	Enabled      bool          `mapstructure:"enabled"`
+	Endpoint     string        `mapstructure:"endpoint"`
+	PollInterval time.Duration `mapstructure:"poll_interval"`
+	PageSize     int           `mapstructure:"page_size"`
+	// StartTime is where the first run starts when no checkpoint exists (RFC 3339); empty means now.
+	StartTime string `mapstructure:"start_time"`
+}
+
+// UsersConfig configures the Admin API organisation users inventory.
+type UsersConfig struct {
+	Enabled        bool          `mapstructure:"enabled"`
+	Endpoint       string        `mapstructure:"endpoint"`
+	OrganizationID string        `mapstructure:"organization_id"`
+	AccountID      string        `mapstructure:"account_id"`
+	PollInterval   time.Duration `mapstructure:"poll_interval"`
+	PageSize       int           `mapstructure:"page_size"`
+	// FullSyncInterval re-lists every user to catch what last_modified_since filtering missed; 0 disables.
+	FullSyncInterval time.Duration `mapstructure:"full_sync_interval"`
+	// Snapshot emits every user (operation SNAPSHOT) at each full sync.
+	Snapshot bool `mapstructure:"snapshot"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate reports every configuration problem at once, each naming its key.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if _, ok := environments[cfg.Environment]; !ok {
+		errs = append(errs, fmt.Errorf("environment: %q is not one of %q, %q", cfg.Environment, environmentProduction, environmentDemo))
+	}
+	if strings.TrimSpace(cfg.IntegrationKey) == "" {
+		errs = append(errs, errors.New("integration_key: required (the integration key of your DocuSign app)"))
+	}
+	if strings.TrimSpace(cfg.UserID) == "" {
+		errs = append(errs, errors.New("user_id: required (the GUID of the DocuSign user to impersonate)"))
+	}
+	if _, err := cfg.loadPrivateKey(); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.Endpoint != "" {
+		errs = append(errs, errors.New("endpoint: not used by this receiver; set auth_endpoint, monitor.endpoint or users.endpoint"))
+	}
+	errs = append(errs, validateURL("auth_endpoint", cfg.AuthEndpoint))
+	if cfg.RedirectURI != "" {
+		if u, err := url.Parse(cfg.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("redirect_uri: %q is not an absolute URL", cfg.RedirectURI))
+		}
+	}
+	if cfg.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout: must not be negative, got %s", cfg.Timeout))
+	}
+	if !cfg.Monitor.Enabled && !cfg.Users.Enabled {
+		errs = append(errs, errors.New("monitor.enabled, users.enabled: at least one source must be enabled"))
+	}
+	errs = append(errs, cfg.Monitor.validate()...)
+	errs = append(errs, cfg.Users.validate()...)
+	return errors.Join(errs...)
+}
+
+func (m *MonitorConfig) validate() []error {
+	errs := []error{validateURL("monitor.endpoint", m.Endpoint)}
+	if m.PollInterval <= 0 {
+		errs = append(errs, fmt.Errorf("monitor.poll_interval: must be positive, got %s", m.PollInterval))
+	}
+	if m.PageSize < 1 || m.PageSize > maxMonitorPageSize {
+		errs = append(errs, fmt.Errorf("monitor.page_size: must be between 1 and %d, got %d", maxMonitorPageSize, m.PageSize))
+	}
+	if m.StartTime != "" {
+		if _, err := time.Parse(time.RFC3339Nano, m.StartTime); err != nil {
+			errs = append(errs, fmt.Errorf("monitor.start_time: %q is not an RFC 3339 time such as 2026-11-01T00:00:00Z", m.StartTime))
+		}
+	}
+	return errs
+}
+
+func (u *UsersConfig) validate() []error {
+	errs := []error{validateURL("users.endpoint", u.Endpoint)}
+	if u.PollInterval <= 0 {
+		errs = append(errs, fmt.Errorf("users.poll_interval: must be positive, got %s", u.PollInterval))
+	}
+	if u.PageSize < 1 || u.PageSize > maxUsersPageSize {
+		errs = append(errs, fmt.Errorf("users.page_size: must be between 1 and %d, got %d", maxUsersPageSize, u.PageSize))
+	}
+	if u.FullSyncInterval < 0 {
+		errs = append(errs, fmt.Errorf("users.full_sync_interval: must not be negative, got %s", u.FullSyncInterval))
+	}
+	if u.Enabled {
+		if strings.TrimSpace(u.OrganizationID) == "" {
+			errs = append(errs, errors.New("users.organization_id: required when users.enabled is true"))
+		}
+		if strings.TrimSpace(u.AccountID) == "" {
+			errs = append(errs, errors.New("users.account_id: required when users.enabled is true"))
+		}
+	}
+	return errs
+}
+
+// validateURL accepts an empty value (the environment's default) or an absolute http(s) URL.
+func validateURL(key, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%s: %q is not an absolute http(s) URL", key, raw)
+	}
+	return nil
+}
+
+// warnings lists settings that are valid but risky, for logging at start.
+func (cfg *Config) warnings() []string {
+	var out []string
+	for _, e := range []struct{ key, raw string }{
+		{"auth_endpoint", cfg.AuthEndpoint},
+		{"monitor.endpoint", cfg.Monitor.Endpoint},
+		{"users.endpoint", cfg.Users.Endpoint},
+	} {
+		if u, err := url.Parse(e.raw); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			out = append(out, fmt.Sprintf("%s: %s uses plain http to a non-loopback host; tokens and data travel unencrypted", e.key, u.Redacted()))
+		}
+	}
+	if cfg.StorageID == nil {
+		out = append(out, "storage: not set; checkpoints live in memory and a restart starts again from monitor.start_time (or now)")
+	}
+	return out
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loadPrivateKey reads and parses the RSA key from private_key or private_key_file.
+func (cfg *Config) loadPrivateKey() (*rsa.PrivateKey, error) {
+	hasInline := strings.TrimSpace(string(cfg.PrivateKey)) != ""
+	hasFile := strings.TrimSpace(cfg.PrivateKeyFile) != ""
+	var pemData []byte
+	key := "private_key"
+	switch {
+	case hasInline && hasFile:
+		return nil, errors.New("private_key, private_key_file: set exactly one, not both")
+	case !hasInline && !hasFile:
+		return nil, errors.New("private_key, private_key_file: one is required (the RSA private key of your integration key, PEM)")
+	case hasFile:
+		key = "private_key_file"
+		data, err := os.ReadFile(cfg.PrivateKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("private_key_file: cannot read %q: %w", cfg.PrivateKeyFile, errors.Unwrap(err))
+		}
+		pemData = data
+	default:
+		pemData = []byte(cfg.PrivateKey)
+	}
+	k, err := auth.ParsePrivateKey(pemData)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	return k, nil
+}
+
+func (cfg *Config) oauthBaseURL() string {
+	return firstNonEmpty(cfg.AuthEndpoint, environments[cfg.Environment].oauth)
+}
+
+func (cfg *Config) monitorBaseURL() string {
+	return firstNonEmpty(cfg.Monitor.Endpoint, environments[cfg.Environment].monitor)
+}
+
+func (cfg *Config) adminBaseURL() string {
+	return firstNonEmpty(cfg.Users.Endpoint, environments[cfg.Environment].admin)
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return strings.TrimRight(v, "/")
+		}
+	}
+	return ""
+}

@@ -1,0 +1,169 @@
+package docusignreceiver
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg := loadConfig(t, "")
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, "production", cfg.Environment)
+	assert.Equal(t, 30*time.Second, cfg.Timeout)
+	assert.True(t, cfg.Monitor.Enabled)
+	assert.Equal(t, time.Minute, cfg.Monitor.PollInterval)
+	assert.Equal(t, 2000, cfg.Monitor.PageSize)
+	assert.False(t, cfg.Users.Enabled)
+	assert.Equal(t, time.Hour, cfg.Users.PollInterval)
+	assert.Equal(t, 250, cfg.Users.PageSize)
+	assert.Equal(t, 24*time.Hour, cfg.Users.FullSyncInterval)
+	assert.Equal(t, "https://account.docusign.com", cfg.oauthBaseURL())
+	assert.Equal(t, "https://lens.docusign.net", cfg.monitorBaseURL())
+	assert.Equal(t, "https://api.docusign.net/management", cfg.adminBaseURL())
+	assert.Nil(t, cfg.StorageID)
+}
+
+func TestLoadConfigEveryKey(t *testing.T) {
+	cfg := loadConfig(t, "all")
+	require.NoError(t, xconfmap.Validate(cfg))
+	storageID := component.MustNewIDWithName("file_storage", "docusign")
+	assert.Equal(t, &storageID, cfg.StorageID)
+	assert.Equal(t, "demo", cfg.Environment)
+	assert.Equal(t, 10*time.Second, cfg.Timeout)
+	assert.Equal(t, "http://proxy.example.com:3128", cfg.ProxyURL)
+	assert.Equal(t, "https://example.com/callback", cfg.RedirectURI)
+	assert.Equal(t, "https://auth.proxy.example.com", cfg.oauthBaseURL())
+	assert.Equal(t, "https://lens.proxy.example.com", cfg.monitorBaseURL())
+	assert.Equal(t, "https://admin.proxy.example.com/management", cfg.adminBaseURL())
+	assert.Equal(t, MonitorConfig{Enabled: true, Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500, StartTime: "2026-11-01T00:00:00Z"}, cfg.Monitor)
+	assert.Equal(t, UsersConfig{
+		Enabled: true, Endpoint: "https://admin.proxy.example.com/management",
+		OrganizationID: "c0ffee00-1111-4222-8333-444455556666", AccountID: "5a1c2d3e-0000-4b5c-8d9e-112233445566",
+		PollInterval: 2 * time.Hour, PageSize: 100, FullSyncInterval: 12 * time.Hour, Snapshot: true,
+	}, cfg.Users)
+}
+
+func TestLoadConfigInvalidReportsEveryKey(t *testing.T) {
+	err := xconfmap.Validate(loadConfig(t, "invalid"))
+	require.Error(t, err)
+	for _, key := range []string{
+		"environment:", "integration_key:", "user_id:", "private_key, private_key_file: set exactly one",
+		"monitor.poll_interval:", "monitor.page_size:", "monitor.start_time:",
+		"users.page_size:", "users.organization_id:", "users.account_id:",
+	} {
+		assert.Contains(t, err.Error(), key)
+	}
+}
+
+func validConfig(t *testing.T) *Config {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.IntegrationKey = "00000000-0000-4000-8000-000000000001"
+	cfg.UserID = "00000000-0000-4000-8000-000000000002"
+	cfg.PrivateKeyFile = filepath.Join("testdata", "test-key.pem")
+	require.NoError(t, xconfmap.Validate(cfg))
+	return cfg
+}
+
+func TestValidateEachProblemNamesItsKey(t *testing.T) {
+	pemBytes, err := os.ReadFile(filepath.Join("testdata", "test-key.pem"))
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		want   string
+	}{
+		{"missing integration key", func(c *Config) { c.IntegrationKey = " " }, "integration_key: required"},
+		{"missing user id", func(c *Config) { c.UserID = "" }, "user_id: required"},
+		{"no key", func(c *Config) { c.PrivateKeyFile = "" }, "private_key, private_key_file: one is required"},
+		{"both keys", func(c *Config) { c.PrivateKey = "x" }, "private_key, private_key_file: set exactly one"},
+		{"unreadable key file", func(c *Config) { c.PrivateKeyFile = "testdata/missing.pem" }, `private_key_file: cannot read "testdata/missing.pem"`},
+		{"non-RSA key file", func(c *Config) { c.PrivateKeyFile = "testdata/test-key-ec.pem" }, "private_key_file:"},
+		{"garbage inline key", func(c *Config) {
+			c.PrivateKeyFile = ""
+			c.PrivateKey = "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----"
+		}, "private_key:"},
+		{"unknown environment", func(c *Config) { c.Environment = "sandbox" }, `environment: "sandbox" is not one of`},
+		{"monitor page size too large", func(c *Config) { c.Monitor.PageSize = 2001 }, "monitor.page_size: must be between 1 and 2000, got 2001"},
+		{"monitor page size zero", func(c *Config) { c.Monitor.PageSize = 0 }, "monitor.page_size:"},
+		{"users page size too large", func(c *Config) { c.Users.PageSize = 251 }, "users.page_size: must be between 1 and 250, got 251"},
+		{"zero monitor poll interval", func(c *Config) { c.Monitor.PollInterval = 0 }, "monitor.poll_interval: must be positive"},
+		{"zero users poll interval", func(c *Config) { c.Users.PollInterval = 0 }, "users.poll_interval: must be positive"},
+		{"bad start time", func(c *Config) { c.Monitor.StartTime = "2026-13-01" }, `monitor.start_time: "2026-13-01" is not an RFC 3339 time`},
+		{"users without organization", func(c *Config) { c.Users.Enabled = true; c.Users.AccountID = "a" }, "users.organization_id: required when users.enabled is true"},
+		{"users without account", func(c *Config) { c.Users.Enabled = true; c.Users.OrganizationID = "o" }, "users.account_id: required when users.enabled is true"},
+		{"nothing enabled", func(c *Config) { c.Monitor.Enabled = false }, "at least one source must be enabled"},
+		{"relative endpoint", func(c *Config) { c.Monitor.Endpoint = "lens.docusign.net" }, `monitor.endpoint: "lens.docusign.net" is not an absolute http(s) URL`},
+		{"ftp auth endpoint", func(c *Config) { c.AuthEndpoint = "ftp://x" }, "auth_endpoint:"},
+		{"generic endpoint", func(c *Config) { c.Endpoint = "https://x" }, "endpoint: not used by this receiver"},
+		{"negative full sync", func(c *Config) { c.Users.FullSyncInterval = -time.Second }, "users.full_sync_interval:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := validConfig(t)
+			tt.mutate(cfg)
+			err := xconfmap.Validate(cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), strings.Split(string(pemBytes), "\n")[1], "no key material in errors")
+		})
+	}
+}
+
+func TestValidateInlineKeyNeverEchoed(t *testing.T) {
+	cfg := validConfig(t)
+	pemBytes, err := os.ReadFile(filepath.Join("testdata", "test-key.pem"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(pemBytes)), "\n")
+	// A key with one body line damaged: invalid, and the error must not quote any of it.
+	lines[3] = "!!!!" + lines[3][4:]
+	cfg.PrivateKeyFile = ""
+	cfg.PrivateKey = configopaque.String(strings.Join(lines, "\n"))
+	err = xconfmap.Validate(cfg)
+	require.ErrorContains(t, err, "private_key:")
+	for _, l := range lines[1 : len(lines)-1] {
+		assert.NotContains(t, err.Error(), l)
+	}
+}
+
+func TestInlineKeyAcceptedWithLiteralNewlines(t *testing.T) {
+	cfg := validConfig(t)
+	pemBytes, err := os.ReadFile(filepath.Join("testdata", "test-key-pkcs8.pem"))
+	require.NoError(t, err)
+	cfg.PrivateKeyFile = ""
+	cfg.PrivateKey = configopaque.String(strings.ReplaceAll(strings.TrimSpace(string(pemBytes)), "\n", `\n`))
+	require.NoError(t, xconfmap.Validate(cfg))
+}
+
+func TestWarnings(t *testing.T) {
+	cfg := validConfig(t)
+	cfg.AuthEndpoint = "http://auth.internal:8080"
+	cfg.Monitor.Endpoint = "http://127.0.0.1:8089"
+	w := strings.Join(cfg.warnings(), "\n")
+	assert.Contains(t, w, "auth_endpoint: http://auth.internal:8080 uses plain http")
+	assert.NotContains(t, w, "monitor.endpoint", "loopback http is fine")
+	assert.Contains(t, w, "storage: not set")
+}

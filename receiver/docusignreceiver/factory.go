@@ -1,0 +1,46 @@
+package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+)
+
+// NewFactory returns the factory of the docusign receiver.
+func NewFactory() receiver.Factory {
+	return receiver.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		receiver.WithLogs(createLogsReceiver, metadata.LogsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	httpCfg := confighttp.NewDefaultClientConfig()
+	httpCfg.Timeout = 30 * time.Second
+	return &Config{
+		ClientConfig: httpCfg,
+		Environment:  environmentProduction,
+		Monitor: MonitorConfig{
+			Enabled:      true,
+			PollInterval: time.Minute,
+			PageSize:     maxMonitorPageSize,
+		},
+		Users: UsersConfig{
+			Enabled:          false,
+			PollInterval:     time.Hour,
+			PageSize:         maxUsersPageSize,
+			FullSyncInterval: 24 * time.Hour,
+		},
+	}
+}
+
+func createLogsReceiver(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
+	return newDocusignReceiver(set, cfg.(*Config), next)
+}

@@ -1,0 +1,153 @@
+package api // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// snippetBytes is how much of an unexpected body an error quotes.
+const snippetBytes = 200
+
+// defaultRateLimitWait applies to a 429 that says neither Retry-After nor X-RateLimit-Reset.
+const defaultRateLimitWait = 30 * time.Second
+
+// Error is a failed DocuSign API request.
+type Error struct {
+	Op         string        // what was attempted, e.g. "monitor stream"
+	StatusCode int           // 0 when no response arrived
+	TraceToken string        // X-DocuSign-TraceToken, for DocuSign support
+	Code       string        // errorCode / error from the body
+	Message    string        // message / error_description from the body
+	Snippet    string        // the first bytes of a body that was not DocuSign's error JSON
+	RetryAfter time.Duration // how long DocuSign asked us to wait (429)
+	Err        error         // network or read failure
+
+	temporary bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("docusign ")
+	b.WriteString(e.Op)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
+	}
+	if e.Code != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Snippet != "" {
+		fmt.Fprintf(&b, ": body %q", e.Snippet)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.TraceToken != "" {
+		fmt.Fprintf(&b, " (trace token %s)", e.TraceToken)
+	}
+	if h := e.Hint(); h != "" {
+		b.WriteString(" — ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Temporary reports whether retrying the same request later may succeed.
+func (e *Error) Temporary() bool {
+	return e.temporary || e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 || e.rateLimited()
+}
+
+// Unauthorized reports a 401: the token was refused even after one refresh.
+func (e *Error) Unauthorized() bool { return e.StatusCode == http.StatusUnauthorized }
+
+// Hint names the likely cause of a non-retryable failure in one line.
+func (e *Error) Hint() string {
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		return "the access token was refused after a refresh; check that the integration key's RSA key pair and user_id belong to this environment"
+	case http.StatusForbidden:
+		return "access denied: production Monitor needs the Monitor add-on, an admin of several organisations is refused by the lens stream, and users needs the user_read scope with consent"
+	case http.StatusNotFound:
+		return "not found: check the endpoint overrides and users.organization_id"
+	}
+	return ""
+}
+
+func (e *Error) rateLimited() bool {
+	return e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToUpper(e.Code), "LIMIT_EXCEEDED")
+}
+
+// newStatusError decodes DocuSign's error body, in either of its two shapes, or quotes the body.
+func newStatusError(op string, resp *http.Response, trace string, body []byte, now time.Time) *Error {
+	e := &Error{Op: op, StatusCode: resp.StatusCode, TraceToken: trace}
+	var shaped struct {
+		ErrorCode        string `json:"errorCode"`
+		Message          string `json:"message"`
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &shaped) == nil && (shaped.ErrorCode != "" || shaped.Error != "") {
+		e.Code = firstOf(shaped.ErrorCode, shaped.Error)
+		e.Message = firstOf(shaped.Message, shaped.ErrorDescription)
+	} else if len(body) > 0 {
+		e.Snippet = Snippet(body)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || e.rateLimited() {
+		e.RetryAfter = retryAfter(resp.Header, now)
+	}
+	return e
+}
+
+// retryAfter reads Retry-After (seconds or HTTP date), else X-RateLimit-Reset, else a default.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v := h.Get("Retry-After"); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+			return time.Duration(secs) * time.Second
+		}
+		if t, err := http.ParseTime(v); err == nil && t.After(now) {
+			return t.Sub(now)
+		}
+	}
+	if v := h.Get("X-RateLimit-Reset"); v != "" {
+		if unix, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if t := time.Unix(unix, 0); t.After(now) {
+				return t.Sub(now)
+			}
+		}
+	}
+	return defaultRateLimitWait
+}
+
+// Snippet returns at most the first snippetBytes of body, cut at a rune boundary.
+func Snippet(body []byte) string {
+	if len(body) <= snippetBytes {
+		return string(body)
+	}
+	cut := snippetBytes
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
+	}
+	return string(body[:cut]) + "…"
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,49 @@
+// Package checkpoint persists one JSON document per key through the collector's storage extension.
+package checkpoint // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+)
+
+// Store loads and saves values of type T under one storage key.
+type Store[T any] struct {
+	client storage.Client
+	key    string
+}
+
+// New returns a Store for key in client.
+func New[T any](client storage.Client, key string) *Store[T] {
+	return &Store[T]{client: client, key: key}
+}
+
+// Load returns the saved value; found is false when nothing was saved yet.
+// A value that cannot be decoded is an error naming the key, never a silent reset.
+func (s *Store[T]) Load(ctx context.Context) (v T, found bool, err error) {
+	data, err := s.client.Get(ctx, s.key)
+	if err != nil {
+		return v, false, fmt.Errorf("checkpoint %q: read: %w", s.key, err)
+	}
+	if data == nil {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, false, fmt.Errorf("checkpoint %q: stored value is not valid (%d bytes): %w", s.key, len(data), err)
+	}
+	return v, true, nil
+}
+
+// Save replaces the stored value.
+func (s *Store[T]) Save(ctx context.Context, v T) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("checkpoint %q: encode: %w", s.key, err)
+	}
+	if err := s.client.Set(ctx, s.key, data); err != nil {
+		return fmt.Errorf("checkpoint %q: write: %w", s.key, err)
+	}
+	return nil
+}

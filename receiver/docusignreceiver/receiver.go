@@ -1,0 +1,208 @@
+package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+)
+
+// docusignReceiver wires the token source, the API client, the storage client and one poller per source.
+type docusignReceiver struct {
+	cfg      *Config
+	settings receiver.Settings
+	next     consumer.Logs
+	obsrecv  *receiverhelper.ObsReport
+	tb       *metadata.TelemetryBuilder
+
+	host      component.Host
+	storage   storage.Client
+	transport *http.Transport
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*docusignReceiver, error) {
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "https",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &docusignReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, tb: tb}, nil
+}
+
+// Start builds the clients and launches the pollers; it does not wait for DocuSign.
+func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error {
+	r.host = host
+	logger := r.settings.Logger
+	for _, w := range r.cfg.warnings() {
+		logger.Warn(w)
+	}
+	key, err := r.cfg.loadPrivateKey()
+	if err != nil {
+		return err
+	}
+	storageClient, err := openStorage(ctx, host, r.cfg.StorageID, r.settings.ID)
+	if err != nil {
+		return err
+	}
+	r.storage = storageClient
+
+	baseClient, err := r.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), r.settings.TelemetrySettings)
+	if err != nil {
+		return fmt.Errorf("docusign http client: %w", err)
+	}
+	if t, ok := baseClient.Transport.(*http.Transport); ok {
+		r.transport = t
+	}
+	tokens, err := auth.NewTokenSource(auth.Config{
+		IntegrationKey: r.cfg.IntegrationKey,
+		UserID:         r.cfg.UserID,
+		PrivateKey:     key,
+		OAuthBaseURL:   r.cfg.oauthBaseURL(),
+		Scopes:         auth.ScopesFor(r.cfg.Monitor.Enabled, r.cfg.Users.Enabled),
+		RedirectURI:    r.cfg.RedirectURI,
+		HTTPClient:     baseClient,
+	})
+	if err != nil {
+		return err
+	}
+	apiHTTP := &http.Client{Timeout: baseClient.Timeout, Transport: &auth.Transport{Source: tokens, Base: baseClient.Transport}}
+	client := api.New(apiHTTP, api.WithObserver(r.observeRequest))
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	if r.cfg.Monitor.Enabled {
+		p := newMonitorPoller(r, client)
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			p.run(runCtx)
+		}()
+	}
+	if r.cfg.Users.Enabled {
+		p := newUsersPoller(r, client)
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			p.run(runCtx)
+		}()
+	}
+	return nil
+}
+
+// Shutdown cancels the pollers, waits for them and releases connections and storage.
+func (r *docusignReceiver) Shutdown(ctx context.Context) error {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		close(done)
+	}()
+	var errs []error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("docusign receiver: pollers did not stop: %w", ctx.Err()))
+	}
+	if r.transport != nil {
+		r.transport.CloseIdleConnections()
+	}
+	if r.storage != nil {
+		errs = append(errs, r.storage.Close(ctx))
+	}
+	r.tb.Shutdown()
+	return errors.Join(errs...)
+}
+
+func openStorage(ctx context.Context, host component.Host, id *component.ID, self component.ID) (storage.Client, error) {
+	if id == nil {
+		return storage.NewNopClient(), nil
+	}
+	ext, ok := host.GetExtensions()[*id]
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q not found; add it under extensions and service.extensions", id)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
+	}
+	client, err := se.GetClient(ctx, component.KindReceiver, self, "")
+	if err != nil {
+		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
+	}
+	return client, nil
+}
+
+// observeRequest records API request telemetry: count by source and status class, rate-limit budget.
+func (r *docusignReceiver) observeRequest(op string, status int, _ http.Header) {
+	class := "error"
+	if status > 0 {
+		class = fmt.Sprintf("%dxx", status/100)
+	}
+	r.tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1,
+		metric.WithAttributes(attrOperation.String(op), attrStatusClass.String(class)))
+}
+
+// reportStatus tells the host whether the last poll of a source worked.
+func (r *docusignReceiver) reportStatus(err error) {
+	if r.host == nil {
+		return
+	}
+	if err == nil {
+		componentstatus.ReportStatus(r.host, componentstatus.NewEvent(componentstatus.StatusOK))
+		return
+	}
+	componentstatus.ReportStatus(r.host, componentstatus.NewRecoverableErrorEvent(err))
+}
+
+// newBatchResource sets the resource attributes every record of this receiver shares.
+func (r *docusignReceiver) fillResource(res pcommon.Resource) {
+	attrs := res.Attributes()
+	attrs.PutStr("docusign.environment", r.cfg.Environment)
+	if r.cfg.Users.OrganizationID != "" {
+		attrs.PutStr("docusign.organization.id", r.cfg.Users.OrganizationID)
+	}
+	if r.cfg.Users.AccountID != "" {
+		attrs.PutStr("docusign.account.id", r.cfg.Users.AccountID)
+	}
+}
+
+// sleepCtx waits d or until ctx ends; false means ctx ended.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

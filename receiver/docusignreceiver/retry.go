@@ -1,0 +1,47 @@
+package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
+
+import (
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+)
+
+// Telemetry attribute keys.
+const (
+	attrOperation   = attribute.Key("operation")
+	attrStatusClass = attribute.Key("status_class")
+	attrSource      = attribute.Key("source")
+	attrReason      = attribute.Key("reason")
+)
+
+// backoff yields exponentially growing waits with jitter, honouring DocuSign's Retry-After.
+type backoff struct {
+	initial, max time.Duration
+	attempt      int
+}
+
+func newBackoff(maxWait time.Duration) backoff {
+	return backoff{initial: time.Second, max: maxWait}
+}
+
+// next returns how long to wait before the next attempt after err.
+func (b *backoff) next(err error) time.Duration {
+	d := b.max
+	if b.attempt < 30 {
+		d = min(b.initial<<b.attempt, b.max)
+	}
+	b.attempt++
+	// Full jitter on the upper half keeps many collectors from retrying in lockstep.
+	d = d/2 + rand.N(d/2+1)
+	var apiErr *api.Error
+	if errors.As(err, &apiErr) && apiErr.RetryAfter > d {
+		d = apiErr.RetryAfter
+	}
+	return d
+}
+
+func (b *backoff) reset() { b.attempt = 0 }

@@ -1,0 +1,321 @@
+// Package e2e runs the collector built by ocb (dist/otelcol-docusign) against the DocuSign simulator
+// and a real OTLP receiver in this process. `make test` sets OTELCOL_DOCUSIGN_BIN.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/goleak"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// collectorBinary returns the built collector, skipping outside `make test` but failing in CI.
+func collectorBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("OTELCOL_DOCUSIGN_BIN")
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("OTELCOL_DOCUSIGN_BIN is not set; run `make test`")
+		}
+		t.Skip("OTELCOL_DOCUSIGN_BIN not set; `make test` builds the collector and runs this test")
+	}
+	_, err := os.Stat(bin)
+	require.NoError(t, err, "collector binary")
+	return bin
+}
+
+// eventSink is the OTLP receiver's consumer: it records every Monitor eventId in arrival order.
+type eventSink struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *eventSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (s *eventSink) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				if v, ok := lrs.At(k).Attributes().Get("xdm.event.id"); ok {
+					s.ids = append(s.ids, v.Str())
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *eventSink) snapshot() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.ids...)
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// startOTLPReceiver runs the collector's own OTLP gRPC receiver in this process.
+func startOTLPReceiver(t *testing.T, sink consumer.Logs) string {
+	t.Helper()
+	endpoint := freePort(t)
+	factory := otlpreceiver.NewFactory()
+	cfg := factory.CreateDefaultConfig()
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+		"protocols": map[string]any{"grpc": map[string]any{"endpoint": endpoint}},
+	}).Unmarshal(cfg))
+	rcv, err := factory.CreateLogs(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	return endpoint
+}
+
+type collector struct {
+	cmd    *exec.Cmd
+	output *bytes.Buffer
+	done   chan error
+}
+
+func startCollector(t *testing.T, bin, configPath string) *collector {
+	t.Helper()
+	c := &collector{output: &bytes.Buffer{}, done: make(chan error, 1)}
+	c.cmd = exec.Command(bin, "--config", configPath)
+	c.cmd.Stdout = c.output
+	c.cmd.Stderr = c.output
+	require.NoError(t, c.cmd.Start())
+	go func() { c.done <- c.cmd.Wait() }()
+	t.Cleanup(func() {
+		if c.cmd.ProcessState == nil {
+			_ = c.cmd.Process.Kill()
+			<-c.done
+		}
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.output.String())
+		}
+	})
+	return c
+}
+
+func (c *collector) stop(t *testing.T, sig syscall.Signal) error {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(sig))
+	select {
+	case err := <-c.done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("collector did not exit after %s", sig)
+		return nil
+	}
+}
+
+const configTemplate = `
+extensions:
+  file_storage/docusign:
+    directory: %[1]s
+    create_directory: true
+receivers:
+  docusign:
+    environment: demo
+    integration_key: %[2]s
+    user_id: %[3]s
+    private_key_file: %[4]s
+    auth_endpoint: %[5]s
+    storage: file_storage/docusign
+    monitor:
+      endpoint: %[5]s
+      poll_interval: 1s
+      page_size: 1000
+      start_time: %[6]s
+exporters:
+  otlp_grpc:
+    endpoint: %[7]s
+    tls:
+      insecure: true
+    # Consume returns only once the export succeeded, so a checkpoint never covers unexported data.
+    sending_queue:
+      enabled: false
+service:
+  extensions: [file_storage/docusign]
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [docusign]
+      exporters: [otlp_grpc]
+`
+
+// TestCollectorDeliversEveryEventAcrossSIGKILL drains a backlog through the built collector, kills it
+// with SIGKILL mid-drain, restarts it on the same file_storage and checks every event arrived.
+func TestCollectorDeliversEveryEventAcrossSIGKILL(t *testing.T) {
+	bin := collectorBinary(t)
+	srv := docusigntest.NewServer(docusigntest.Options{Seed: 7})
+	t.Cleanup(srv.Close)
+	const total = 30000
+	now := time.Now().UTC()
+	srv.AddMonitorEvents(total, now.Add(-2*time.Hour), 200*time.Millisecond)
+	srv.SetLatency(40 * time.Millisecond) // 30 pages: a drain long enough to kill in the middle
+	want := srv.MonitorEventIDs()
+	require.Len(t, want, total)
+
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "private.pem")
+	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
+	sink := &eventSink{}
+	otlpEndpoint := startOTLPReceiver(t, sink)
+	configPath := filepath.Join(dir, "config.yaml")
+	cfg := fmt.Sprintf(configTemplate, filepath.Join(dir, "storage"), srv.IntegrationKey(), srv.UserID(), keyPath,
+		srv.URL(), now.Add(-3*time.Hour).Format(time.RFC3339), otlpEndpoint)
+	require.NoError(t, os.WriteFile(configPath, []byte(cfg), 0o600))
+
+	first := startCollector(t, bin, configPath)
+	require.Eventually(t, func() bool { return len(sink.snapshot()) >= 5000 }, time.Minute, 20*time.Millisecond,
+		"the first collector delivers part of the backlog")
+	_ = first.stop(t, syscall.SIGKILL)
+	killedAt := len(sink.snapshot())
+	require.Less(t, killedAt, total, "killed during the drain, not after it")
+
+	second := startCollector(t, bin, configPath)
+	require.Eventually(t, func() bool { return len(unique(sink.snapshot())) == total }, 2*time.Minute, 50*time.Millisecond,
+		"after the restart every event arrives")
+	require.NoError(t, second.stop(t, syscall.SIGTERM), "clean shutdown on SIGTERM")
+
+	got := sink.snapshot()
+	dups := len(got) - total
+	t.Logf("delivered %d records for %d events: %d duplicates after SIGKILL at %d", len(got), total, dups, killedAt)
+	assert.Equal(t, want, unique(got), "every event, in stream order")
+	assert.LessOrEqual(t, dups, 2*1000, "duplicates are bounded by the pages in flight at the kill")
+	assert.NotContains(t, first.output.String()+second.output.String(), "PRIVATE KEY", "no key material in the logs")
+}
+
+// unique keeps the first occurrence of each id, in order.
+func unique(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// TestValidateNamesTheBadKey runs `otelcol-docusign validate` on broken configs.
+func TestValidateNamesTheBadKey(t *testing.T) {
+	bin := collectorBinary(t)
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "private.pem")
+	srv := docusigntest.NewServer(docusigntest.Options{})
+	t.Cleanup(srv.Close)
+	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
+	notPEM := filepath.Join(dir, "not.pem")
+	require.NoError(t, os.WriteFile(notPEM, []byte("hello"), 0o600))
+
+	base := map[string]string{
+		"integration_key":  "00000000-0000-4000-8000-000000000001",
+		"user_id":          "00000000-0000-4000-8000-000000000002",
+		"private_key_file": keyPath,
+	}
+	tests := []struct {
+		name  string
+		extra map[string]string // "" value removes the key
+		want  string
+	}{
+		{"valid", nil, ""},
+		{"missing integration_key", map[string]string{"integration_key": ""}, "integration_key: required"},
+		{"missing user_id", map[string]string{"user_id": ""}, "user_id: required"},
+		{"no private key", map[string]string{"private_key_file": ""}, "private_key, private_key_file: one is required"},
+		{"both private keys", map[string]string{"private_key": "x"}, "private_key, private_key_file: set exactly one"},
+		{"unreadable key file", map[string]string{"private_key_file": filepath.Join(dir, "nope.pem")}, "private_key_file: cannot read"},
+		{"not a PEM", map[string]string{"private_key_file": notPEM}, "private_key_file:"},
+		{"unknown environment", map[string]string{"environment": "staging"}, "environment:"},
+		{"monitor page size", map[string]string{"monitor::page_size": "2001"}, "monitor.page_size"},
+		{"users page size", map[string]string{"users::page_size": "999"}, "users.page_size"},
+		{"zero poll interval", map[string]string{"monitor::poll_interval": "0s"}, "monitor.poll_interval"},
+		{"bad start_time", map[string]string{"monitor::start_time": "last-week"}, "monitor.start_time"},
+		{"users without ids", map[string]string{"users::enabled": "true"}, "users.organization_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fields := map[string]string{}
+			for k, v := range base {
+				fields[k] = v
+			}
+			for k, v := range tt.extra {
+				fields[k] = v
+			}
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+".yaml")
+			require.NoError(t, os.WriteFile(path, []byte(receiverConfig(fields)), 0o600))
+			out, err := exec.Command(bin, "validate", "--config", path).CombinedOutput()
+			if tt.want == "" {
+				require.NoError(t, err, "%s", out)
+				return
+			}
+			require.Error(t, err, "validate must fail: %s", out)
+			assert.Contains(t, string(out), tt.want)
+			assert.NotContains(t, string(out), "PRIVATE KEY")
+		})
+	}
+}
+
+// receiverConfig renders a docusign receiver with debug exporter; "a::b" keys nest one level.
+func receiverConfig(fields map[string]string) string {
+	var top, monitor, users strings.Builder
+	for k, v := range fields {
+		if v == "" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(k, "monitor::"):
+			fmt.Fprintf(&monitor, "      %s: %s\n", strings.TrimPrefix(k, "monitor::"), v)
+		case strings.HasPrefix(k, "users::"):
+			fmt.Fprintf(&users, "      %s: %s\n", strings.TrimPrefix(k, "users::"), v)
+		default:
+			fmt.Fprintf(&top, "    %s: %q\n", k, v)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("receivers:\n  docusign:\n    auth_endpoint: http://127.0.0.1:9\n")
+	b.WriteString(top.String())
+	b.WriteString("    monitor:\n      endpoint: http://127.0.0.1:9\n")
+	b.WriteString(monitor.String())
+	if users.Len() > 0 {
+		b.WriteString("    users:\n")
+		b.WriteString(users.String())
+	}
+	b.WriteString("exporters:\n  debug: {}\nservice:\n  pipelines:\n    logs:\n      receivers: [docusign]\n      exporters: [debug]\n")
+	return b.String()
+}
