@@ -70,8 +70,8 @@ type MonitorConfig struct {
 	Endpoint     string        `mapstructure:"endpoint"`
 	PollInterval time.Duration `mapstructure:"poll_interval"`
 	PageSize     int           `mapstructure:"page_size"`
-	// StartTime is where the first run starts when no checkpoint exists (RFC 3339); empty means now.
-	StartTime string `mapstructure:"start_time"`
+	// StartTime is where the first run starts when no checkpoint exists (RFC 3339); unset means now.
+	StartTime time.Time `mapstructure:"start_time"`
 }
 
 // UsersConfig configures the Admin API organisation users inventory.
@@ -132,11 +132,6 @@ func (m *MonitorConfig) validate() []error {
 	}
 	if m.PageSize < 1 || m.PageSize > maxMonitorPageSize {
 		errs = append(errs, fmt.Errorf("monitor.page_size: must be between 1 and %d, got %d", maxMonitorPageSize, m.PageSize))
-	}
-	if m.StartTime != "" {
-		if _, err := time.Parse(time.RFC3339Nano, m.StartTime); err != nil {
-			errs = append(errs, fmt.Errorf("monitor.start_time: %q is not an RFC 3339 time such as 2026-11-01T00:00:00Z", m.StartTime))
-		}
 	}
 	return errs
 }

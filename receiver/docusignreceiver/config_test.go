@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
@@ -30,7 +30,7 @@ func loadConfig(t *testing.T, name string) *Config {
 
 func TestLoadConfigDefaults(t *testing.T) {
 	cfg := loadConfig(t, "")
-	require.NoError(t, xconfmap.Validate(cfg))
+	require.NoError(t, confmap.Validate(cfg))
 	assert.Equal(t, "production", cfg.Environment)
 	assert.Equal(t, 30*time.Second, cfg.Timeout)
 	assert.True(t, cfg.Monitor.Enabled)
@@ -48,7 +48,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 func TestLoadConfigEveryKey(t *testing.T) {
 	cfg := loadConfig(t, "all")
-	require.NoError(t, xconfmap.Validate(cfg))
+	require.NoError(t, confmap.Validate(cfg))
 	storageID := component.MustNewIDWithName("file_storage", "docusign")
 	assert.Equal(t, &storageID, cfg.StorageID)
 	assert.Equal(t, "demo", cfg.Environment)
@@ -58,7 +58,8 @@ func TestLoadConfigEveryKey(t *testing.T) {
 	assert.Equal(t, "https://auth.proxy.example.com", cfg.oauthBaseURL())
 	assert.Equal(t, "https://lens.proxy.example.com", cfg.monitorBaseURL())
 	assert.Equal(t, "https://admin.proxy.example.com/management", cfg.adminBaseURL())
-	assert.Equal(t, MonitorConfig{Enabled: true, Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500, StartTime: "2026-11-01T00:00:00Z"}, cfg.Monitor)
+	assert.Equal(t, MonitorConfig{Enabled: true, Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500,
+		StartTime: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, cfg.Monitor)
 	assert.Equal(t, UsersConfig{
 		Enabled: true, Endpoint: "https://admin.proxy.example.com/management",
 		OrganizationID: "c0ffee00-1111-4222-8333-444455556666", AccountID: "5a1c2d3e-0000-4b5c-8d9e-112233445566",
@@ -67,15 +68,28 @@ func TestLoadConfigEveryKey(t *testing.T) {
 }
 
 func TestLoadConfigInvalidReportsEveryKey(t *testing.T) {
-	err := xconfmap.Validate(loadConfig(t, "invalid"))
+	err := confmap.Validate(loadConfig(t, "invalid"))
 	require.Error(t, err)
 	for _, key := range []string{
 		"environment:", "integration_key:", "user_id:", "private_key, private_key_file: set exactly one",
-		"monitor.poll_interval:", "monitor.page_size:", "monitor.start_time:",
+		"monitor.poll_interval:", "monitor.page_size:",
 		"users.page_size:", "users.organization_id:", "users.account_id:",
 	} {
 		assert.Contains(t, err.Error(), key)
 	}
+}
+
+func TestLoadConfigBadStartTimeNamesKey(t *testing.T) {
+	for _, raw := range []any{"yesterday", "2026-13-01T00:00:00Z"} {
+		cm := confmap.NewFromStringMap(map[string]any{"monitor": map[string]any{"start_time": raw}})
+		err := cm.Unmarshal(createDefaultConfig())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "monitor.start_time")
+	}
+	cm := confmap.NewFromStringMap(map[string]any{"monitor": map[string]any{"start_time": "2026-11-01T00:00:00.1234567+02:00"}})
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, cm.Unmarshal(cfg), "an RFC 3339 string, e.g. from ${env:…}")
+	assert.True(t, time.Date(2026, 10, 31, 22, 0, 0, 123456700, time.UTC).Equal(cfg.Monitor.StartTime), "got %s", cfg.Monitor.StartTime)
 }
 
 func validConfig(t *testing.T) *Config {
@@ -84,7 +98,7 @@ func validConfig(t *testing.T) *Config {
 	cfg.IntegrationKey = "00000000-0000-4000-8000-000000000001"
 	cfg.UserID = "00000000-0000-4000-8000-000000000002"
 	cfg.PrivateKeyFile = filepath.Join("testdata", "test-key.pem")
-	require.NoError(t, xconfmap.Validate(cfg))
+	require.NoError(t, confmap.Validate(cfg))
 	return cfg
 }
 
@@ -112,7 +126,6 @@ func TestValidateEachProblemNamesItsKey(t *testing.T) {
 		{"users page size too large", func(c *Config) { c.Users.PageSize = 251 }, "users.page_size: must be between 1 and 250, got 251"},
 		{"zero monitor poll interval", func(c *Config) { c.Monitor.PollInterval = 0 }, "monitor.poll_interval: must be positive"},
 		{"zero users poll interval", func(c *Config) { c.Users.PollInterval = 0 }, "users.poll_interval: must be positive"},
-		{"bad start time", func(c *Config) { c.Monitor.StartTime = "2026-13-01" }, `monitor.start_time: "2026-13-01" is not an RFC 3339 time`},
 		{"users without organization", func(c *Config) { c.Users.Enabled = true; c.Users.AccountID = "a" }, "users.organization_id: required when users.enabled is true"},
 		{"users without account", func(c *Config) { c.Users.Enabled = true; c.Users.OrganizationID = "o" }, "users.account_id: required when users.enabled is true"},
 		{"nothing enabled", func(c *Config) { c.Monitor.Enabled = false }, "at least one source must be enabled"},
@@ -125,7 +138,7 @@ func TestValidateEachProblemNamesItsKey(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := validConfig(t)
 			tt.mutate(cfg)
-			err := xconfmap.Validate(cfg)
+			err := confmap.Validate(cfg)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), strings.Split(string(pemBytes), "\n")[1], "no key material in errors")
@@ -142,7 +155,7 @@ func TestValidateInlineKeyNeverEchoed(t *testing.T) {
 	lines[3] = "!!!!" + lines[3][4:]
 	cfg.PrivateKeyFile = ""
 	cfg.PrivateKey = configopaque.String(strings.Join(lines, "\n"))
-	err = xconfmap.Validate(cfg)
+	err = confmap.Validate(cfg)
 	require.ErrorContains(t, err, "private_key:")
 	for _, l := range lines[1 : len(lines)-1] {
 		assert.NotContains(t, err.Error(), l)
@@ -155,7 +168,7 @@ func TestInlineKeyAcceptedWithLiteralNewlines(t *testing.T) {
 	require.NoError(t, err)
 	cfg.PrivateKeyFile = ""
 	cfg.PrivateKey = configopaque.String(strings.ReplaceAll(strings.TrimSpace(string(pemBytes)), "\n", `\n`))
-	require.NoError(t, xconfmap.Validate(cfg))
+	require.NoError(t, confmap.Validate(cfg))
 }
 
 func TestWarnings(t *testing.T) {

@@ -129,8 +129,8 @@ func (m *monitorPoller) loadCheckpoint(ctx context.Context) {
 		m.logger.Info("Monitor resuming from checkpoint", zap.Time("last_event_time", state.LastEventTime), zap.String("last_event_id", state.LastEventID))
 	default:
 		start := m.now().UTC()
-		if m.cfg.StartTime != "" {
-			start, _ = time.Parse(time.RFC3339Nano, m.cfg.StartTime) // validated in Config.Validate
+		if !m.cfg.StartTime.IsZero() {
+			start = m.cfg.StartTime.UTC()
 		}
 		m.state = monitorCheckpoint{Cursor: start.UTC().Format(time.RFC3339Nano), LastEventTime: start}
 		m.logger.Info("Monitor starting without checkpoint", zap.Time("start_time", start))
