@@ -1,0 +1,124 @@
+// Command simulator serves a fake DocuSign (OAuth JWT grant, Monitor stream, Admin users) on a
+// loopback address for the offline demo and the end-to-end test. It generates a fresh RSA key per
+// run, writes it to -key-out (mode 0600), prints the URL and ids, appends live Monitor events until
+// SIGINT/SIGTERM, and then shuts down.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "simulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("simulator", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8089", "loopback host:port to listen on")
+	events := fs.Int("events", 5000, "initial Monitor backlog, spread over the last 6 hours")
+	rate := fs.Int("rate", 5, "new Monitor events appended per second")
+	users := fs.Int("users", 120, "organisation users")
+	keyOut := fs.String("key-out", filepath.Join(".tmp", "simulator", "private.pem"), "where to write the app's PKCS#1 private key (mode 0600)")
+	envOut := fs.String("env-out", "", "optional shell-sourceable file with the DOCUSIGN_* variables")
+	latency := fs.Duration("latency", 0, "delay added to every request")
+	seed := fs.Int64("seed", 1, "seed of the generated data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := requireLoopback(*addr); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		_ = ln.Close()
+		return fmt.Errorf("-addr %q resolved to %s, which is not a loopback address", *addr, ln.Addr())
+	}
+	s := docusigntest.NewServer(docusigntest.Options{Listener: ln, Seed: *seed}) // a fresh key per process
+	defer s.Close()
+	s.SetLatency(*latency)
+	s.AddUsers(*users)
+	if *events > 0 {
+		s.AddMonitorEvents(*events, time.Now().Add(-6*time.Hour), 6*time.Hour/time.Duration(*events))
+	}
+
+	if err := writePrivate(*keyOut, s.PrivateKeyPEM()); err != nil {
+		return fmt.Errorf("-key-out: %w", err)
+	}
+	keyPath, _ := filepath.Abs(*keyOut)
+	env := s.Env(keyPath)
+	if *envOut != "" {
+		var b strings.Builder
+		for _, kv := range env {
+			name, value, _ := strings.Cut(kv, "=")
+			fmt.Fprintf(&b, "export %s='%s'\n", name, strings.ReplaceAll(value, "'", `'\''`))
+		}
+		if err := writePrivate(*envOut, []byte(b.String())); err != nil {
+			return fmt.Errorf("-env-out: %w", err)
+		}
+	}
+	fmt.Fprintf(out, "DocuSign simulator listening on %s (%d events, %d users, +%d events/s)\n", s.URL(), *events, *users, *rate)
+	fmt.Fprintf(out, "  private key written to %s\n", keyPath)
+	for _, kv := range env {
+		fmt.Fprintln(out, "  "+kv)
+	}
+	s.AppendLive(ctx, *rate)
+	fmt.Fprintln(out, "DocuSign simulator shutting down")
+	return nil
+}
+
+// requireLoopback refuses anything but a loopback host: the simulator accepts a key anyone can read.
+func requireLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %q: refusing to listen on a non-loopback address; use 127.0.0.1 or [::1]", addr)
+	}
+	return nil
+}
+
+// writePrivate writes data readable by the owner only, creating parent directories.
+func writePrivate(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // an existing file keeps its mode otherwise
+		_ = f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// sourceEnv reads the env file the way a shell would, by sourcing it.
+func sourceEnv(t *testing.T, path string) map[string]string {
+	out, err := exec.Command("sh", "-c", `. "$1" && env`, "sh", path).Output()
+	require.NoError(t, err)
+	env := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok && strings.HasPrefix(k, "DOCUSIGN_") {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+func TestRunServesTheSimulatedDocuSign(t *testing.T) {
+	dir := t.TempDir()
+	keyOut := filepath.Join(dir, "it's", "private.pem") // a quote in the path exercises the env-file quoting
+	envOut := filepath.Join(dir, "env.sh")
+	require.NoError(t, os.WriteFile(envOut, nil, 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-events", "300", "-rate", "20", "-users", "7",
+			"-key-out", keyOut, "-env-out", envOut}, out)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "listening on") }, 20*time.Second, 10*time.Millisecond)
+
+	env := sourceEnv(t, envOut)
+	for _, k := range []string{"DOCUSIGN_INTEGRATION_KEY", "DOCUSIGN_USER_ID", "DOCUSIGN_ORGANIZATION_ID", "DOCUSIGN_ACCOUNT_ID", "DOCUSIGN_AUTH_ENDPOINT", "DOCUSIGN_USERS_ENDPOINT"} {
+		assert.NotEmpty(t, env[k], k)
+		assert.Contains(t, out.String(), env[k], "the ids and URL are printed")
+	}
+	assert.Equal(t, keyOut, env["DOCUSIGN_PRIVATE_KEY_FILE"])
+	for _, path := range []string{keyOut, envOut} {
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), path)
+	}
+	assert.NotContains(t, out.String(), "PRIVATE KEY", "the key itself is never printed")
+
+	pemBytes, err := os.ReadFile(keyOut)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(pemBytes), "-----BEGIN RSA PRIVATE KEY-----"))
+	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
+	require.NoError(t, err)
+	base := env["DOCUSIGN_AUTH_ENDPOINT"]
+	now := time.Now()
+	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": env["DOCUSIGN_INTEGRATION_KEY"], "sub": env["DOCUSIGN_USER_ID"], "aud": strings.TrimPrefix(base, "http://"),
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "scope": "signature impersonation user_read",
+	}).SignedString(key)
+	require.NoError(t, err)
+	resp, err := http.PostForm(base+"/oauth/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {assertion}})
+	require.NoError(t, err)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	resp.Body.Close()
+	require.NotEmpty(t, tok.AccessToken)
+
+	count := func(u string, field string) int {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var body map[string]json.RawMessage
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		var items []json.RawMessage
+		require.NoError(t, json.Unmarshal(body[field], &items))
+		return len(items)
+	}
+	stream := env["DOCUSIGN_MONITOR_ENDPOINT"] + "/api/v2.0/datasets/monitor/stream?limit=2000"
+	backlog := count(stream, "data")
+	assert.GreaterOrEqual(t, backlog, 300)
+	assert.Equal(t, 7, count(env["DOCUSIGN_USERS_ENDPOINT"]+"/v2/organizations/"+env["DOCUSIGN_ORGANIZATION_ID"]+"/users?take=100&account_id="+env["DOCUSIGN_ACCOUNT_ID"], "users"))
+	require.Eventually(t, func() bool { return count(stream, "data") >= backlog+20 }, 10*time.Second, 200*time.Millisecond,
+		"live events are appended")
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	assert.Contains(t, out.String(), "shutting down")
+	http.DefaultClient.CloseIdleConnections()
+}
+
+func TestRunRefusesNonLoopbackAddresses(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:8089", ":8089", "192.0.2.1:8089", "[::]:8089", "example.com:8089", "no-port"} {
+		err := run(context.Background(), []string{"-addr", addr, "-key-out", filepath.Join(t.TempDir(), "k.pem")}, &syncBuffer{})
+		require.Error(t, err, addr)
+		assert.Contains(t, err.Error(), addr)
+	}
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0", "127.0.0.2:0"} {
+		assert.NoError(t, requireLoopback(addr), addr)
+	}
+}

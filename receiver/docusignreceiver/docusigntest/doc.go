@@ -1,0 +1,36 @@
+// Package docusigntest is a fake DocuSign for tests, benchmarks and the offline demo: one
+// net/http/httptest server that speaks the OAuth JWT grant (/oauth/token, /oauth/userinfo,
+// /oauth/auth), the Monitor v2 stream (/api/v2.0/datasets/monitor/stream) and the Admin API
+// organisation users listing (/management/v2/organizations/{org}/users), with fault injection.
+//
+// Base URLs for a receiver under test: auth_endpoint and monitor endpoint = Server.URL(),
+// users endpoint = Server.URL()+"/management"; the JWT audience is the bare host:port of URL().
+//
+// Monitor events are generated lazily from (Seed, stream position): the store keeps one int64
+// timestamp per event, so a 1,000,000-event backlog costs about 8 MB and a page is encoded on
+// demand with an append-based writer.
+//
+// Behaviour chosen where DocuSign's is not documented:
+//   - Cursors are opaque strings shaped like DocuSign's, aa_<ticks>_<ticks>_<position>, where
+//     ticks are .NET 100 ns ticks of the last event served (or of the time boundary the cursor
+//     was minted from) and position is the stream index of the next event. A held cursor stays
+//     valid as the store grows. A cursor that does not parse or does not match the store → 400.
+//   - Caught up (no event at or after the cursor): data is [] and endCursor is the cursor sent;
+//     for an empty or ISO-8601 cursor the equivalent opaque cursor is minted instead.
+//   - limit outside 1..2000 or not a number → 400; take outside 1..250 → 400.
+//   - Retention: events older than Now()−7 days are never served; a cursor pointing before
+//     the window resumes at the oldest retained event.
+//   - Token errors: an alg other than RS256 and a signature that the app's key does not verify
+//     both answer no_valid_keys_or_signatures; a scope list without "impersonation" answers
+//     invalid_grant; a scope outside Options.Scopes (or SetConsentRequired(true)) answers
+//     consent_required.
+//   - The Monitor stream needs a token with scope "signature"; the users listing needs
+//     "user_read"; otherwise 403 USER_LACKS_PERMISSIONS.
+//   - X-RateLimit-Remaining counts down per account and clock hour (X-RateLimit-Reset is the next
+//     hour), X-BurstLimit-Remaining per 30 s; 429s for a used-up window only with
+//     Options.EnforceRateLimit, so long benchmarks never trip it.
+//   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
+//     last_modified_since compares it with the given instant truncated to its UTC day.
+//   - "API requests" (faults RateLimitNext/TruncateNext/ResetNext, rate-limit headers) are the
+//     Monitor stream and Admin users endpoints; FailNext and SetLatency apply to every path.
+package docusigntest // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"

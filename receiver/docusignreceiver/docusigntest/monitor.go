@@ -1,0 +1,304 @@
+package docusigntest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// Retention is how far back the Monitor stream serves events (DocuSign keeps about 7 days).
+	Retention = 7 * 24 * time.Hour
+	// MaxMonitorLimit is the largest accepted limit; DefaultMonitorLimit applies when none is sent.
+	MaxMonitorLimit     = 2000
+	DefaultMonitorLimit = 1000
+)
+
+// monitorStore is the event stream: one timestamp per position; content is generated from the
+// position unless an exact record was appended there.
+type monitorStore struct {
+	mu    sync.RWMutex
+	ticks []int64          // non-decreasing; elements are never rewritten, only appended
+	raw   map[int]rawEvent // positions holding records given to AppendMonitorEvent
+}
+
+type rawEvent struct {
+	body []byte
+	id   string
+}
+
+// AddMonitorEvents appends n generated events. Event k's timestamp lies in
+// [from+k·step, from+(k+1)·step): a deterministic sub-step jitter gives the 7-digit fractions
+// DocuSign sends (some are rounded to fewer digits). A negative step counts as 0. If from is
+// earlier than the newest stored event, the whole run is shifted to start at that event's
+// timestamp, so the stream never goes backwards.
+func (s *Server) AddMonitorEvents(n int, from time.Time, step time.Duration) {
+	if n <= 0 {
+		return
+	}
+	step = max(step, 0)
+	st := &s.monitor
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	start := len(st.ticks)
+	if start > 0 && toTicks(from) < st.ticks[start-1] {
+		from = fromTicks(st.ticks[start-1])
+	}
+	stepTicks := int64(step / tick)
+	st.ticks = slices.Grow(st.ticks, n)
+	for k := range n {
+		base := toTicks(from.Add(time.Duration(k) * step))
+		ts := base
+		if stepTicks > 1 {
+			r := newDetRand(s.opts.Seed, streamTimestamp, uint64(start+k))
+			ts += int64(r.next() % uint64(stepTicks))
+			var unit int64
+			switch r.intn(8) {
+			case 0:
+				unit = 10_000 // milliseconds: 3 digits or fewer
+			case 1:
+				unit = 100_000 // centiseconds
+			}
+			if unit > 0 && ts-ts%unit >= base {
+				ts -= ts % unit
+			}
+		}
+		st.ticks = append(st.ticks, ts)
+	}
+}
+
+// AppendMonitorEvent appends one exact record (e.g. a shared sample), served byte for byte. It must be
+// a JSON object with a "timestamp" no earlier than the newest stored event.
+func (s *Server) AppendMonitorEvent(raw json.RawMessage) error {
+	var head struct {
+		Timestamp *string `json:"timestamp"`
+		EventID   string  `json:"eventId"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return fmt.Errorf("monitor event is not a JSON object: %w", err)
+	}
+	if head.Timestamp == nil {
+		return errors.New(`monitor event has no "timestamp"`)
+	}
+	t, err := time.Parse(time.RFC3339Nano, *head.Timestamp)
+	if err != nil {
+		return fmt.Errorf("monitor event %q: timestamp %q: %w", head.EventID, *head.Timestamp, err)
+	}
+	ticks := toTicks(t)
+	st := &s.monitor
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if n := len(st.ticks); n > 0 && ticks < st.ticks[n-1] {
+		return fmt.Errorf("monitor event %q: timestamp %s is earlier than the newest stored event (%s); the stream is timestamp-ordered",
+			head.EventID, *head.Timestamp, appendTimestamp(nil, st.ticks[n-1]))
+	}
+	if st.raw == nil {
+		st.raw = make(map[int]rawEvent)
+	}
+	st.raw[len(st.ticks)] = rawEvent{body: slices.Clone(raw), id: head.EventID}
+	st.ticks = append(st.ticks, ticks)
+	return nil
+}
+
+// MonitorEventCount is the number of events in the stream, including those past retention.
+func (s *Server) MonitorEventCount() int {
+	s.monitor.mu.RLock()
+	defer s.monitor.mu.RUnlock()
+	return len(s.monitor.ticks)
+}
+
+// MonitorEventIDs returns every eventId in stream order ("" for an appended record without one).
+func (s *Server) MonitorEventIDs() []string {
+	s.monitor.mu.RLock()
+	defer s.monitor.mu.RUnlock()
+	ids := make([]string, len(s.monitor.ticks))
+	for pos := range ids {
+		if rec, ok := s.monitor.raw[pos]; ok {
+			ids[pos] = rec.id
+		} else {
+			ids[pos] = s.events.eventID(pos)
+		}
+	}
+	return ids
+}
+
+// MonitorEventTime returns the timestamp of the event at stream position pos.
+func (s *Server) MonitorEventTime(pos int) (time.Time, bool) {
+	s.monitor.mu.RLock()
+	defer s.monitor.mu.RUnlock()
+	if pos < 0 || pos >= len(s.monitor.ticks) {
+		return time.Time{}, false
+	}
+	return fromTicks(s.monitor.ticks[pos]), true
+}
+
+// Cursor returns the opaque cursor that resumes the stream at position pos (0 = from the start,
+// MonitorEventCount() = after the newest event), as an endCursor would.
+func (s *Server) Cursor(pos int) string {
+	s.monitor.mu.RLock()
+	defer s.monitor.mu.RUnlock()
+	pos = min(max(pos, 0), len(s.monitor.ticks))
+	if pos == 0 {
+		return formatCursor(0, 0)
+	}
+	return formatCursor(s.monitor.ticks[pos-1], pos)
+}
+
+func formatCursor(ticks int64, pos int) string {
+	b := make([]byte, 0, 64)
+	b = append(b, "aa_"...)
+	b = strconv.AppendInt(b, ticks, 10)
+	b = append(b, '_')
+	b = strconv.AppendInt(b, ticks, 10)
+	b = append(b, '_')
+	b = strconv.AppendInt(b, int64(pos), 10)
+	return string(b)
+}
+
+// parseCursor reads aa_<ticks>_<ticks>_<pos>; both ticks must be equal, every part plain digits.
+func parseCursor(c string) (ticks int64, pos int, ok bool) {
+	rest, found := strings.CutPrefix(c, "aa_")
+	if !found {
+		return 0, 0, false
+	}
+	parts := strings.Split(rest, "_")
+	if len(parts) != 3 {
+		return 0, 0, false
+	}
+	var nums [3]int64
+	for i, p := range parts {
+		if p == "" || strings.TrimLeft(p, "0123456789") != "" {
+			return 0, 0, false
+		}
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		nums[i] = v
+	}
+	if nums[0] != nums[1] || nums[2] > int64(^uint(0)>>1) {
+		return 0, 0, false
+	}
+	return nums[0], int(nums[2]), true
+}
+
+// page is what one stream request serves: positions [from, to) of the store.
+type page struct {
+	from, to  int
+	ticks     []int64 // ticks[from:to]; safe to read unlocked because positions are never rewritten
+	raw       map[int][]byte
+	endCursor string
+}
+
+var errCursor = errors.New("cursor is neither an ISO-8601 date-time nor a cursor issued by this stream")
+
+// streamPage resolves cursor to a position, applies retention and cuts a page of at most limit events.
+func (s *Server) streamPage(cursor string, limit int, now time.Time) (page, error) {
+	windowStart := toTicks(now.Add(-Retention))
+	st := &s.monitor
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	n := len(st.ticks)
+	lowerBound := func(t int64) int { i, _ := slices.BinarySearch(st.ticks, t); return i }
+
+	var pos int
+	var echo string
+	switch {
+	case cursor == "":
+		pos, echo = lowerBound(windowStart), formatCursor(windowStart, lowerBound(windowStart))
+	case strings.HasPrefix(cursor, "aa_"):
+		t, p, ok := parseCursor(cursor)
+		if !ok || p > n || (p > 0 && st.ticks[p-1] > t) {
+			return page{}, errCursor
+		}
+		pos, echo = p, cursor
+	default:
+		t, err := parseISOTime(cursor)
+		if err != nil {
+			return page{}, errCursor
+		}
+		boundary := max(toTicks(t), windowStart)
+		pos = lowerBound(boundary)
+		echo = formatCursor(boundary, pos)
+	}
+	if pos < n && st.ticks[pos] < windowStart {
+		pos = lowerBound(windowStart) // the cursor points into expired data: resume at the oldest retained event
+	}
+	end := min(pos+limit, n)
+	if pos >= end {
+		return page{from: pos, to: pos, endCursor: echo}, nil
+	}
+	p := page{from: pos, to: end, ticks: st.ticks[pos:end:end], endCursor: formatCursor(st.ticks[end-1], end)}
+	if len(st.raw) > 0 {
+		for i := pos; i < end; i++ {
+			if rec, ok := st.raw[i]; ok {
+				if p.raw == nil {
+					p.raw = make(map[int][]byte)
+				}
+				p.raw[i] = rec.body
+			}
+		}
+	}
+	return p, nil
+}
+
+// appendPage writes the stream response body; endCursor comes first, as DocuSign sends it.
+func (s *Server) appendPage(b []byte, p page) []byte {
+	b = append(b, `{"endCursor":`...)
+	b = appendJSONString(b, p.endCursor)
+	b = append(b, `,"data":[`...)
+	for i, ticks := range p.ticks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		pos := p.from + i
+		if body, ok := p.raw[pos]; ok {
+			b = append(b, body...)
+		} else {
+			b = s.events.appendEvent(b, pos, ticks)
+		}
+	}
+	return append(b, ']', '}')
+}
+
+var pageBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func (s *Server) handleMonitorStream(w http.ResponseWriter, r *http.Request) {
+	s.count(func(st *Stats) { st.MonitorRequests++ })
+	if r.Method != http.MethodGet {
+		writeAPIError(w, http.StatusMethodNotAllowed, "INVALID_REQUEST", "the stream accepts GET only")
+		return
+	}
+	if !s.authorize(w, r, "signature") {
+		return
+	}
+	q := r.URL.Query()
+	limit := DefaultMonitorLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxMonitorLimit {
+			writeAPIError(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMETER",
+				fmt.Sprintf("limit %q must be an integer between 1 and %d", v, MaxMonitorLimit))
+			return
+		}
+		limit = n
+	}
+	p, err := s.streamPage(q.Get("cursor"), limit, s.now())
+	if err != nil {
+		writeAPIError(w, http.StatusBadRequest, "INVALID_CURSOR", err.Error())
+		return
+	}
+	s.count(func(st *Stats) { st.MonitorEventsServed += p.to - p.from })
+	bp := pageBuffers.Get().(*[]byte)
+	*bp = s.appendPage((*bp)[:0], p)
+	writeBody(w, http.StatusOK, *bp)
+	if cap(*bp) <= 16<<20 { // keep ordinary page buffers; let an outsized one go
+		pageBuffers.Put(bp)
+	}
+}
