@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -159,13 +160,16 @@ func openStorage(ctx context.Context, host component.Host, id *component.ID, sel
 }
 
 // observeRequest records API request telemetry: count by source and status class, rate-limit budget.
-func (r *docusignReceiver) observeRequest(op string, status int, _ http.Header) {
+func (r *docusignReceiver) observeRequest(op string, status int, header http.Header) {
 	class := "error"
 	if status > 0 {
 		class = fmt.Sprintf("%dxx", status/100)
 	}
 	r.tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1,
 		metric.WithAttributes(attrOperation.String(op), attrStatusClass.String(class)))
+	if remaining, err := strconv.ParseInt(header.Get("X-RateLimit-Remaining"), 10, 64); err == nil {
+		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), remaining)
+	}
 }
 
 // reportStatus tells the host whether the last poll of a source worked.
