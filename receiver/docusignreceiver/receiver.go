@@ -90,7 +90,11 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	if err != nil {
 		return err
 	}
-	apiHTTP := &http.Client{Timeout: baseClient.Timeout, Transport: &auth.Transport{Source: tokens, Base: baseClient.Transport}}
+	apiHTTP := &http.Client{
+		Timeout:       baseClient.Timeout,
+		Transport:     &auth.Transport{Source: tokens, Base: baseClient.Transport},
+		CheckRedirect: sameHostRedirect,
+	}
 	client := api.New(apiHTTP, api.WithObserver(r.observeRequest))
 
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -194,6 +198,17 @@ func (r *docusignReceiver) fillResource(res pcommon.Resource) {
 	if r.cfg.Users.AccountID != "" {
 		attrs.PutStr("docusign.account.id", r.cfg.Users.AccountID)
 	}
+}
+
+// sameHostRedirect refuses redirects to another host: the transport would hand it the bearer token.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+		return fmt.Errorf("refusing redirect to %s://%s: the bearer token stays with DocuSign's host", req.URL.Scheme, req.URL.Host)
+	}
+	return nil
 }
 
 // sleepCtx waits d or until ctx ends; false means ctx ended.

@@ -1,0 +1,420 @@
+package auth
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const (
+	// DefaultLifetime is exp−iat of the assertion, the longest DocuSign allows.
+	DefaultLifetime = time.Hour
+	// DefaultRefreshMargin is how long before expiry a cached token is replaced.
+	DefaultRefreshMargin = 5 * time.Minute
+
+	jwtBearerGrant        = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	maxTokenResponseBytes = 1 << 20
+	// maxTokenTTL bounds a server-announced lifetime so a bogus expires_in cannot pin a token forever.
+	maxTokenTTL = 24 * time.Hour
+)
+
+// ScopesFor returns the OAuth scopes the enabled sources need. A token with `sub` always needs
+// impersonation, so the base set is requested even when only users is enabled.
+func ScopesFor(monitor, users bool) []string {
+	scopes := []string{"signature", "impersonation"}
+	if users {
+		scopes = append(scopes, "user_read", "organization_read")
+	}
+	return scopes
+}
+
+// ConsentURL builds the page the impersonated user opens once to grant consent to the integration.
+func ConsentURL(oauthBaseURL, integrationKey, redirectURI string, scopes []string) string {
+	base := strings.TrimRight(strings.TrimSpace(oauthBaseURL), "/")
+	if scheme, host, err := parseOAuthBase(oauthBaseURL); err == nil {
+		base = scheme + "://" + host
+	}
+	u := base + "/oauth/auth?response_type=code" +
+		"&scope=" + queryEscape(strings.Join(scopes, " ")) +
+		"&client_id=" + queryEscape(integrationKey)
+	if redirectURI != "" {
+		u += "&redirect_uri=" + queryEscape(redirectURI)
+	}
+	return u
+}
+
+// queryEscape encodes spaces as %20, as DocuSign's own consent URLs do.
+func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+
+// Config is what the JWT grant needs. String and GoString redact the private key; other verbs print it
+// only as a pointer.
+type Config struct {
+	IntegrationKey string          // iss
+	UserID         string          // sub
+	PrivateKey     *rsa.PrivateKey // signs the assertion
+	OAuthBaseURL   string          // scheme://host[:port] of the OAuth service; a bare host means https
+	Scopes         []string        // joined with a space into the `scope` claim
+	RedirectURI    string          // only used to build the consent URL
+	HTTPClient     *http.Client    // for the token request; nil → http.DefaultClient
+	Lifetime       time.Duration   // exp−iat; 0 → DefaultLifetime; whole seconds in [1s, 1h]
+	RefreshMargin  time.Duration   // 0 → DefaultRefreshMargin; capped to half the token lifetime
+	Now            func() time.Time
+}
+
+// Audience returns the bare OAuth host (host[:port], no scheme) used as `aud`, or "" if OAuthBaseURL is invalid.
+func (c Config) Audience() string {
+	_, host, err := parseOAuthBase(c.OAuthBaseURL)
+	if err != nil {
+		return ""
+	}
+	return host
+}
+
+// String describes the config with the private key redacted.
+func (c Config) String() string {
+	key := "<nil>"
+	if c.PrivateKey != nil && c.PrivateKey.N != nil {
+		key = "[redacted RSA-" + strconv.Itoa(c.PrivateKey.N.BitLen()) + "]"
+	}
+	return fmt.Sprintf("auth.Config{IntegrationKey:%q UserID:%q PrivateKey:%s OAuthBaseURL:%q Scopes:%q "+
+		"RedirectURI:%q Lifetime:%s RefreshMargin:%s}",
+		c.IntegrationKey, c.UserID, key, c.OAuthBaseURL, c.Scopes, c.RedirectURI, c.Lifetime, c.RefreshMargin)
+}
+
+// GoString is String, so %#v cannot dump the key either.
+func (c Config) GoString() string { return c.String() }
+
+// parseOAuthBase returns the scheme and the bare host of the OAuth base URL, default port dropped.
+// Errors do not echo the URL: it could carry user info.
+func parseOAuthBase(raw string) (scheme, host string, err error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", "", errors.New("OAuth base URL is empty")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", "", errors.New("OAuth base URL is not a valid URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", "", errors.New("OAuth base URL must use https (or http for local tests)")
+	case u.User != nil:
+		return "", "", errors.New("OAuth base URL must not contain user info")
+	case u.Hostname() == "" || strings.HasSuffix(u.Host, ":"):
+		return "", "", errors.New("OAuth base URL has no host or an empty port")
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		return "", "", errors.New("OAuth base URL must be scheme://host[:port] without a path, e.g. https://account-d.docusign.com")
+	}
+	host = strings.ToLower(u.Host)
+	if port := u.Port(); (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		host = strings.ToLower(u.Hostname())
+		if strings.Contains(host, ":") { // IPv6 literal keeps its brackets
+			host = "[" + host + "]"
+		}
+	}
+	return u.Scheme, host, nil
+}
+
+// TokenSource fetches DocuSign access tokens with the JWT grant and caches them until shortly before
+// expiry. It is safe for concurrent use; concurrent callers share one in-flight request.
+type TokenSource struct {
+	cfg        Config
+	audience   string
+	scope      string
+	tokenURL   string
+	consentURL string
+	client     *http.Client
+	now        func() time.Time
+	fetches    atomic.Int64
+
+	mu        sync.Mutex
+	token     string
+	refreshAt time.Time
+	inflight  *tokenFetch
+}
+
+// tokenFetch is one token request shared by every caller waiting on it.
+type tokenFetch struct {
+	done    chan struct{}
+	cancel  context.CancelFunc
+	waiters int // guarded by TokenSource.mu; the request is canceled when the last waiter leaves
+
+	token string // set before done is closed
+	err   error
+}
+
+// NewTokenSource validates cfg, filling defaults, and returns a TokenSource with no token yet.
+func NewTokenSource(cfg Config) (*TokenSource, error) {
+	var errs []error
+	if strings.TrimSpace(cfg.IntegrationKey) == "" {
+		errs = append(errs, errors.New("integration_key is empty"))
+	}
+	if strings.TrimSpace(cfg.UserID) == "" {
+		errs = append(errs, errors.New("user_id is empty"))
+	}
+	if cfg.PrivateKey == nil || cfg.PrivateKey.N == nil {
+		errs = append(errs, errors.New("private_key is missing"))
+	} else if bits := cfg.PrivateKey.N.BitLen(); bits < minRSABits {
+		errs = append(errs, fmt.Errorf("private_key has %d bits; DocuSign needs at least %d", bits, minRSABits))
+	}
+	scheme, host, err := parseOAuthBase(cfg.OAuthBaseURL)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(cfg.Scopes) == 0 {
+		errs = append(errs, errors.New("scopes: at least one scope is needed (impersonation)"))
+	}
+	for _, s := range cfg.Scopes {
+		if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			errs = append(errs, fmt.Errorf("scopes: %q is not a single scope", s))
+		}
+	}
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = DefaultLifetime
+	}
+	if cfg.Lifetime < time.Second || cfg.Lifetime > time.Hour || cfg.Lifetime%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("lifetime %s must be whole seconds in (0s, 1h]", cfg.Lifetime))
+	}
+	if cfg.RefreshMargin == 0 {
+		cfg.RefreshMargin = DefaultRefreshMargin
+	}
+	if cfg.RefreshMargin < 0 {
+		errs = append(errs, fmt.Errorf("refresh margin %s must not be negative", cfg.RefreshMargin))
+	}
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, err := range errs {
+			msgs[i] = err.Error()
+		}
+		return nil, errors.New("docusign auth config: " + strings.Join(msgs, "; "))
+	}
+
+	ts := &TokenSource{
+		cfg:      cfg,
+		audience: host,
+		scope:    strings.Join(cfg.Scopes, " "),
+		tokenURL: scheme + "://" + host + "/oauth/token",
+		client:   cfg.HTTPClient,
+		now:      cfg.Now,
+	}
+	ts.consentURL = ConsentURL(cfg.OAuthBaseURL, cfg.IntegrationKey, cfg.RedirectURI, cfg.Scopes)
+	if ts.client == nil {
+		ts.client = http.DefaultClient
+	}
+	if ts.now == nil {
+		ts.now = time.Now
+	}
+	return ts, nil
+}
+
+// ConsentURL is the consent page for this integration key, user scopes and redirect URI.
+func (ts *TokenSource) ConsentURL() string { return ts.consentURL }
+
+// Fetches returns how many token requests have been sent.
+func (ts *TokenSource) Fetches() int64 { return ts.fetches.Load() }
+
+// Format describes the source without its key, assertion or token.
+func (ts *TokenSource) Format(f fmt.State, _ rune) {
+	ts.mu.Lock()
+	cached := ts.token != ""
+	ts.mu.Unlock()
+	_, _ = fmt.Fprintf(f, "auth.TokenSource{%s cachedToken:%t fetches:%d}", ts.cfg.String(), cached, ts.Fetches())
+}
+
+// Assertion builds the RS256-signed JWT for the grant: iss, sub, aud, iat = now, exp = iat + Lifetime, scope.
+func (ts *TokenSource) Assertion(now time.Time) (string, error) {
+	iat := now.Unix()
+	claims := jwt.MapClaims{ // aud as a plain string: jwt's ClaimStrings would marshal it as an array
+		"iss":   ts.cfg.IntegrationKey,
+		"sub":   ts.cfg.UserID,
+		"aud":   ts.audience,
+		"iat":   iat,
+		"exp":   iat + int64(ts.cfg.Lifetime/time.Second),
+		"scope": ts.scope,
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(ts.cfg.PrivateKey)
+	if err != nil {
+		return "", fmt.Errorf("docusign oauth: signing the JWT assertion: %w", err)
+	}
+	return signed, nil
+}
+
+// Token returns the cached access token, or fetches a new one when none is cached or it expires within
+// the refresh margin. Concurrent callers share one request; a failure reaches all of them and is not cached.
+func (ts *TokenSource) Token(ctx context.Context) (string, error) {
+	ts.mu.Lock()
+	if ts.token != "" && ts.now().Before(ts.refreshAt) {
+		token := ts.token
+		ts.mu.Unlock()
+		return token, nil
+	}
+	call := ts.inflight
+	if call == nil {
+		// The request outlives any single caller (others may join), so it gets its own cancel.
+		fetchCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		call = &tokenFetch{done: make(chan struct{}), cancel: cancel}
+		ts.inflight = call
+		go ts.run(fetchCtx, call)
+	}
+	call.waiters++
+	ts.mu.Unlock()
+
+	select {
+	case <-call.done:
+		return call.token, call.err
+	case <-ctx.Done():
+		ts.mu.Lock()
+		call.waiters--
+		if call.waiters == 0 {
+			call.cancel()
+			if ts.inflight == call {
+				ts.inflight = nil
+			}
+		}
+		ts.mu.Unlock()
+		return "", fmt.Errorf("docusign oauth: waiting for an access token: %w", ctx.Err())
+	}
+}
+
+// Invalidate drops the cached token if it is still token, so the next Token call fetches a new one.
+func (ts *TokenSource) Invalidate(token string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if token != "" && ts.token == token {
+		ts.token = ""
+		ts.refreshAt = time.Time{}
+	}
+}
+
+func (ts *TokenSource) run(ctx context.Context, call *tokenFetch) {
+	defer call.cancel()
+	token, refreshAt, err := ts.fetch(ctx)
+	ts.mu.Lock()
+	if ts.inflight == call {
+		ts.inflight = nil
+	}
+	if err == nil {
+		ts.token, ts.refreshAt = token, refreshAt
+	}
+	call.token, call.err = token, err
+	ts.mu.Unlock()
+	close(call.done)
+}
+
+// fetch performs one token request and returns the token and when to replace it.
+func (ts *TokenSource) fetch(ctx context.Context) (string, time.Time, error) {
+	issued := ts.now() // before the request, so the computed expiry errs on the early side
+	assertion, err := ts.Assertion(issued)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	form := url.Values{"grant_type": {jwtBearerGrant}, "assertion": {assertion}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("docusign oauth: building the token request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+
+	ts.fetches.Add(1)
+	resp, err := ts.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", time.Time{}, fmt.Errorf("docusign oauth: token request: %w", ctx.Err())
+		}
+		return "", time.Time{}, &Error{Description: err.Error(), temporary: true, cause: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseBytes))
+	trace := oneLine(resp.Header.Get(traceTokenHeader), 100)
+	if err != nil {
+		return "", time.Time{}, &Error{StatusCode: resp.StatusCode, TraceToken: trace,
+			Description: "reading the token response: " + err.Error(), temporary: true, cause: err}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", time.Time{}, ts.grantError(resp.StatusCode, body, trace)
+	}
+	token, ttl, gerr := ts.parseGrant(body, trace)
+	if gerr != nil {
+		return "", time.Time{}, gerr
+	}
+	margin := min(ts.cfg.RefreshMargin, ttl/2)
+	return token, issued.Add(ttl - margin), nil
+}
+
+// parseGrant validates a 200 body. Its errors never quote the body: it may hold a token.
+func (ts *TokenSource) parseGrant(body []byte, trace string) (string, time.Duration, *Error) {
+	malformed := func(what string) *Error {
+		return &Error{StatusCode: http.StatusOK, Description: what, TraceToken: trace, temporary: true}
+	}
+	var grant struct {
+		AccessToken string          `json:"access_token"`
+		TokenType   string          `json:"token_type"`
+		ExpiresIn   json.RawMessage `json:"expires_in"`
+	}
+	if json.Unmarshal(body, &grant) != nil {
+		return "", 0, malformed("token response is not the expected JSON object")
+	}
+	switch {
+	case grant.AccessToken == "":
+		return "", 0, malformed("token response has no access_token")
+	case strings.ContainsFunc(grant.AccessToken, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
+		return "", 0, malformed("access_token has characters not allowed in an HTTP header")
+	case grant.TokenType != "" && !strings.EqualFold(grant.TokenType, "Bearer"):
+		return "", 0, malformed("token_type " + strconv.Quote(oneLine(grant.TokenType, 32)) + " is not Bearer")
+	}
+	ttl := parseExpiresIn(grant.ExpiresIn)
+	if ttl <= 0 {
+		ttl = ts.cfg.Lifetime // unknown lifetime: assume no longer than the assertion's
+	}
+	return grant.AccessToken, ttl, nil
+}
+
+// parseExpiresIn accepts a number or a numeric string; anything else or ≤ 0 is 0 (unknown).
+func parseExpiresIn(raw json.RawMessage) time.Duration {
+	secs, err := strconv.ParseFloat(strings.Trim(string(raw), `"`), 64)
+	if err != nil || math.IsNaN(secs) || secs <= 0 {
+		return 0
+	}
+	if secs >= maxTokenTTL.Seconds() {
+		return maxTokenTTL
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+// grantError maps a non-200 token response to an Error.
+func (ts *TokenSource) grantError(status int, body []byte, trace string) *Error {
+	e := &Error{StatusCode: status, TraceToken: trace}
+	var payload struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &payload) == nil && strings.TrimSpace(payload.Error) != "" {
+		e.Code = oneLine(payload.Error, 64)
+		e.Description = oneLine(redactCredentials(payload.Description), maxDescBytes)
+		if e.Code == CodeConsentRequired {
+			e.ConsentURL = ts.consentURL
+		}
+		e.temporary = isTemporaryStatus(status) || e.Code == "temporarily_unavailable"
+		return e
+	}
+	e.Description = http.StatusText(status)
+	e.Snippet = snippet(body)
+	e.temporary = isTemporaryStatus(status)
+	return e
+}
