@@ -74,7 +74,9 @@ func (c *Client) Get(ctx context.Context, op, rawURL string) (Response, error) {
 		return Response{}, &Error{Op: op, Err: redactURLError(err), temporary: true}
 	}
 	defer resp.Body.Close()
-	c.pacer.update(resp.Header)
+	if resp.StatusCode != http.StatusTooManyRequests { // a 429's Retry-After, not its budget headers, says when to go on
+		c.pacer.update(resp.Header)
+	}
 	c.observe(op, resp.StatusCode, resp.Header)
 	trace := resp.Header.Get("X-DocuSign-TraceToken")
 
