@@ -106,7 +106,7 @@ func (m *monitorPoller) run(ctx context.Context) {
 		} else {
 			m.retry.reset()
 		}
-		m.r.reportStatus(err)
+		m.r.reportStatus(monitorSource, err)
 		if !sleepCtx(ctx, wait) {
 			return
 		}
@@ -283,7 +283,7 @@ func (m *monitorPoller) consume(ctx context.Context, logs plog.Logs, page monito
 		m.r.tb.ReceiverDocusignRetries.Add(context.Background(), 1,
 			metric.WithAttributes(attrSource.String(monitorSource), attrReason.String("consume")))
 		m.logger.Warn("Pipeline refused Monitor records; retrying the same page", zap.Int("records", n), zap.Error(err), zap.Duration("retry_in", d))
-		m.r.reportStatus(err)
+		m.r.reportStatus(monitorSource, err)
 		if !sleepCtx(ctx, d) {
 			return retried, ctx.Err()
 		}

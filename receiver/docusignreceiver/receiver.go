@@ -36,6 +36,9 @@ type docusignReceiver struct {
 	transport *http.Transport
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+
+	statusMu sync.Mutex
+	failing  map[string]error // source → its last error, while it fails
 }
 
 func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*docusignReceiver, error) {
@@ -176,19 +179,29 @@ func (r *docusignReceiver) observeRequest(op string, status int, header http.Hea
 	}
 }
 
-// reportStatus tells the host whether the last poll of a source worked.
-func (r *docusignReceiver) reportStatus(err error) {
+// reportStatus records whether the last attempt of a source worked and reports the receiver's
+// overall health: a recoverable error while any source fails, OK once all succeed.
+func (r *docusignReceiver) reportStatus(source string, err error) {
 	if r.host == nil {
 		return
 	}
-	if err == nil {
-		componentstatus.ReportStatus(r.host, componentstatus.NewEvent(componentstatus.StatusOK))
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
+	if r.failing == nil {
+		r.failing = map[string]error{}
+	}
+	if err != nil {
+		r.failing[source] = err
+		componentstatus.ReportStatus(r.host, componentstatus.NewRecoverableErrorEvent(fmt.Errorf("%s: %w", source, err)))
 		return
 	}
-	componentstatus.ReportStatus(r.host, componentstatus.NewRecoverableErrorEvent(err))
+	delete(r.failing, source)
+	if len(r.failing) == 0 {
+		componentstatus.ReportStatus(r.host, componentstatus.NewEvent(componentstatus.StatusOK))
+	}
 }
 
-// newBatchResource sets the resource attributes every record of this receiver shares.
+// fillResource sets the resource attributes every record of this receiver shares.
 func (r *docusignReceiver) fillResource(res pcommon.Resource) {
 	attrs := res.Attributes()
 	attrs.PutStr("docusign.environment", r.cfg.Environment)

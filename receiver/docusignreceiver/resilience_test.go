@@ -12,9 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 // TestMonitorSurvivesFaults injects every transient failure DocuSign produces during one drain and
@@ -141,4 +143,25 @@ func toString(v any) string {
 		return e.Error()
 	}
 	return fmt.Sprint(v)
+}
+
+func TestStatusStaysErrorWhileAnySourceFails(t *testing.T) {
+	r, err := newDocusignReceiver(receivertest.NewNopSettings(metadata.Type), createDefaultConfig().(*Config), consumertest.NewNop())
+	require.NoError(t, err)
+	t.Cleanup(r.tb.Shutdown)
+	host := &testHost{}
+	r.host = host
+	last := func() componentstatus.Status {
+		host.mu.Lock()
+		defer host.mu.Unlock()
+		return host.statuses[len(host.statuses)-1].Status()
+	}
+
+	r.reportStatus(monitorSource, errors.New("HTTP 503"))
+	assert.Equal(t, componentstatus.StatusRecoverableError, last())
+	n := len(host.statuses)
+	r.reportStatus(usersSource, nil)
+	assert.Len(t, host.statuses, n, "users succeeding does not hide Monitor's failure")
+	r.reportStatus(monitorSource, nil)
+	assert.Equal(t, componentstatus.StatusOK, last())
 }

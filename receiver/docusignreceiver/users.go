@@ -1,0 +1,551 @@
+package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+)
+
+const (
+	usersSource = "users"
+	usersListOp = "users list"
+	// Storage keys: the sync state (JSON), the digest table as of the last completed sync, and the
+	// digests each page changed since then (replayed in order on load).
+	usersCheckpointKey = "users.v1"
+	usersDigestsKey    = usersCheckpointKey + ".digests"
+	usersDeltaKey      = usersCheckpointKey + ".delta."
+	// usersModifiedOverlap widens last_modified_since: DocuSign may filter by whole days, read in
+	// a time zone we do not know.
+	usersModifiedOverlap = 48 * time.Hour
+	// usersSaveTimeout bounds a checkpoint write that runs after shutdown began, so consumed pages
+	// are still recorded.
+	usersSaveTimeout = 10 * time.Second
+	// removedSample is how many ids of users gone from a full listing the log names.
+	removedSample = 10
+)
+
+// usersCheckpoint is the sync state that survives a restart; the digests live under their own keys.
+type usersCheckpoint struct {
+	// Watermark is when the last completed sync started: the next one asks for users modified since.
+	Watermark time.Time `json:"watermark,omitzero"`
+	// LastFullSync is when the last completed full listing started.
+	LastFullSync time.Time `json:"last_full_sync,omitzero"`
+	// Users is the size of the digest table, for the logs.
+	Users int `json:"users"`
+	// Deltas is how many page deltas were saved after the digest table.
+	Deltas int `json:"deltas,omitempty"`
+}
+
+// usersSync is one listing in progress. It outlives a failed attempt, so the next attempt resumes
+// at the page that failed instead of re-reading the directory.
+type usersSync struct {
+	full    bool      // every user, not only the recently modified
+	started time.Time // becomes the watermark once the listing completes
+	since   time.Time // last_modified_since; zero for a full listing
+	start   int       // index of the next page's first user
+	next    string    // DocuSign's paging.next for that page, when it may be followed
+	pages   int
+	listed  int
+	changed int
+}
+
+// usersPage is one decoded listing response.
+type usersPage struct {
+	Users  []json.RawMessage `json:"users"`
+	Paging *struct {
+		Next         string   `json:"next"`
+		TotalSetSize *flexInt `json:"total_set_size"`
+	} `json:"paging"`
+	trace string
+}
+
+// flexInt accepts a JSON number or a numeric string.
+type flexInt int
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	n, err := strconv.Atoi(string(bytes.Trim(b, `"`)))
+	if err != nil {
+		return fmt.Errorf("not an integer: %s", api.Snippet(b))
+	}
+	*f = flexInt(n)
+	return nil
+}
+
+// userChange is a digest to store once the page that carries it is consumed.
+type userChange struct {
+	id     string
+	digest userDigest
+}
+
+// usersPoller keeps an inventory of the organisation's users and emits the users that are new or changed.
+type usersPoller struct {
+	r       *docusignReceiver
+	cfg     UsersConfig
+	client  *api.Client
+	base    string
+	origin  *url.URL // scheme, host and path prefix paging.next must keep
+	storage storage.Client
+	meta    *checkpoint.Store[usersCheckpoint]
+	logger  *zap.Logger
+	now     func() time.Time
+
+	state   usersCheckpoint
+	digests *digestTable
+	sync    *usersSync
+	// groups asks for ds_groups; it turns off for good when the organisation lacks the entitlement.
+	groups     bool
+	warnedNext bool
+	unsaved    bool // a page's digests failed to save: rewrite the whole table at the sync's end
+	retry      backoff
+
+	changes []userChange
+	delta   digestDelta
+}
+
+func newUsersPoller(r *docusignReceiver, client *api.Client) *usersPoller {
+	cfg := r.cfg.Users
+	base := r.cfg.adminBaseURL()
+	origin, _ := url.Parse(base) // validated in Config.Validate
+	return &usersPoller{
+		r:       r,
+		cfg:     cfg,
+		client:  client,
+		base:    base,
+		origin:  origin,
+		storage: r.storage,
+		meta:    checkpoint.New[usersCheckpoint](r.storage, usersCheckpointKey),
+		logger:  r.settings.Logger.With(zap.String("source", usersSource)),
+		now:     time.Now,
+		digests: newDigestTable(),
+		groups:  true,
+		retry:   newBackoff(min(5*time.Minute, max(cfg.PollInterval, 30*time.Second))),
+	}
+}
+
+// run loads the checkpoint, then syncs and waits poll_interval until ctx ends.
+func (u *usersPoller) run(ctx context.Context) {
+	u.loadCheckpoint(ctx)
+	for {
+		err := u.syncOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := u.cfg.PollInterval
+		if err != nil {
+			wait = u.retry.next(err)
+			u.logger.Warn("Users sync failed; will resume at the failed page", zap.Error(err), zap.Duration("retry_in", wait))
+		} else {
+			u.retry.reset()
+		}
+		u.r.reportStatus(usersSource, err)
+		if !sleepCtx(ctx, wait) {
+			return
+		}
+	}
+}
+
+// loadCheckpoint restores the sync state and the digest table. Anything unreadable starts a fresh
+// inventory: every user is reported once more (CREATE), none is missed.
+func (u *usersPoller) loadCheckpoint(ctx context.Context) {
+	state, found, err := u.meta.Load(ctx)
+	if err == nil && found {
+		err = u.loadDigests(ctx, state.Deltas)
+	}
+	switch {
+	case err != nil:
+		u.logger.Error("Users checkpoint unreadable; re-listing every user, each reported again as CREATE", zap.Error(err))
+		u.state, u.digests = usersCheckpoint{}, newDigestTable()
+	case !found:
+		u.logger.Info("Users starting without checkpoint; the first sync reports every user")
+	default:
+		u.state = state
+		u.logger.Info("Users resuming from checkpoint", zap.Time("watermark", state.Watermark),
+			zap.Time("last_full_sync", state.LastFullSync), zap.Int("users", u.digests.len()))
+	}
+}
+
+func (u *usersPoller) loadDigests(ctx context.Context, deltas int) error {
+	keys := []string{usersDigestsKey}
+	for i := range deltas {
+		keys = append(keys, usersDeltaKey+strconv.Itoa(i))
+	}
+	for _, key := range keys {
+		data, err := u.storage.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("checkpoint %q: read: %w", key, err)
+		}
+		if err := u.digests.apply(data); err != nil {
+			return fmt.Errorf("checkpoint %q: stored digests are not valid (%d bytes): %w", key, len(data), err)
+		}
+	}
+	return nil
+}
+
+// syncOnce lists the users due (all, or those modified since the watermark) page by page,
+// delivering each page's changes before asking for the next.
+func (u *usersPoller) syncOnce(ctx context.Context) error {
+	if u.sync == nil {
+		u.sync = u.newSync()
+	}
+	s := u.sync
+	for {
+		page, err := u.fetch(ctx, s)
+		if err != nil {
+			return err
+		}
+		if err := u.deliver(ctx, s, page); err != nil {
+			return err
+		}
+		if !u.turnPage(s, page) {
+			break
+		}
+	}
+	u.finish(ctx, s)
+	u.sync = nil
+	return nil
+}
+
+// newSync decides between a full listing and an incremental one.
+func (u *usersPoller) newSync() *usersSync {
+	now := u.now()
+	s := &usersSync{started: now}
+	lastFull := u.state.LastFullSync
+	switch {
+	case u.state.Watermark.IsZero() || lastFull.IsZero():
+		s.full = true
+	case u.cfg.FullSyncInterval > 0 && now.Sub(lastFull) >= u.cfg.FullSyncInterval:
+		s.full = true
+	default:
+		// A watermark from a clock that ran ahead must not hide today's changes.
+		since := u.state.Watermark
+		if since.After(now) {
+			since = now
+		}
+		s.since = since.Add(-usersModifiedOverlap)
+	}
+	if s.full {
+		u.digests.clearSeen()
+	}
+	return s
+}
+
+// fetch gets the sync's next page, dropping include_ds_groups when the organisation lacks it.
+func (u *usersPoller) fetch(ctx context.Context, s *usersSync) (usersPage, error) {
+	for {
+		rawURL := s.next
+		if rawURL == "" {
+			rawURL = api.UsersURL(u.base, api.UsersQuery{
+				OrganizationID:    u.cfg.OrganizationID,
+				AccountID:         u.cfg.AccountID,
+				Start:             s.start,
+				Take:              u.cfg.PageSize,
+				LastModifiedSince: s.since,
+				IncludeGroups:     u.groups,
+			})
+		}
+		resp, err := u.client.Get(ctx, usersListOp, rawURL)
+		if err != nil {
+			if u.groups && lacksGroupsEntitlement(err) {
+				u.groups, s.next = false, ""
+				u.logger.Info("The organisation lacks the entitlement for include_ds_groups; listing users without groups (xdm.target.user.groups stays unset)",
+					zap.Error(err))
+				continue
+			}
+			return usersPage{}, err
+		}
+		var page usersPage
+		if err := json.Unmarshal(resp.Body, &page); err != nil {
+			return usersPage{}, fmt.Errorf("users list: response at start %d is not a users page (trace token %s): %w; body starts %q",
+				s.start, resp.TraceToken, err, api.Snippet(resp.Body))
+		}
+		page.trace = resp.TraceToken
+		return page, nil
+	}
+}
+
+// lacksGroupsEntitlement recognises DocuSign refusing include_ds_groups for this organisation: a 400
+// that names groups or an entitlement (a 403 is about the caller, and must not drop groups for good).
+func lacksGroupsEntitlement(err error) bool {
+	var apiErr *api.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return false
+	}
+	text := strings.ToLower(apiErr.Code + " " + apiErr.Message)
+	return strings.Contains(text, "entitlement") || strings.Contains(text, "group")
+}
+
+// deliver emits the page's new and changed users (and, in a snapshot full sync, every user), then
+// stores the page's digests.
+func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage) error {
+	logs := plog.NewLogs()
+	rl := logs.ResourceLogs().AppendEmpty()
+	u.r.fillResource(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	sl.Scope().SetVersion(u.r.settings.BuildInfo.Version)
+	records := sl.LogRecords()
+	records.EnsureCapacity(len(page.Users))
+
+	observed := pcommon.NewTimestampFromTime(u.now())
+	snapshot := s.full && u.cfg.Snapshot
+	u.changes = u.changes[:0]
+	flagged := 0
+	for _, raw := range page.Users {
+		id, digest, err := convert.UserDigest(raw)
+		if err != nil {
+			// Without an id the record is tracked by its content: reported once, not every sync.
+			id, digest = contentKey(raw)
+		}
+		old, known := u.pageDigest(id)
+		op := ""
+		switch {
+		case !known:
+			op = convert.OperationCreate
+		case old != digest:
+			op = convert.OperationUpdate
+		case s.full:
+			u.digests.markSeen(id)
+		}
+		bad := false
+		if op != "" {
+			bad = emitUser(raw, op, observed, records)
+			u.changes = append(u.changes, userChange{id: id, digest: digest})
+		}
+		if snapshot {
+			bad = emitUser(raw, convert.OperationSnapshot, observed, records) || bad
+		}
+		if bad {
+			flagged++
+		}
+	}
+	s.pages++
+	s.listed += len(page.Users)
+
+	mctx := context.Background()
+	src := metric.WithAttributes(attrSource.String(usersSource))
+	u.r.tb.ReceiverDocusignRecordsFetched.Add(mctx, int64(len(page.Users)), src)
+	if flagged > 0 {
+		u.r.tb.ReceiverDocusignRecordsFlagged.Add(mctx, int64(flagged), src)
+		u.logger.Warn("Users records could not be fully converted; emitted with docusign.conversion.error",
+			zap.Int("records", flagged), zap.Int("start", s.start), zap.String("trace_token", page.trace))
+	}
+	if records.Len() > 0 {
+		if err := u.consume(ctx, logs, s); err != nil {
+			return err
+		}
+	}
+	u.store(ctx, s)
+	return nil
+}
+
+// emitUser appends the record for one user and reports whether it had to be flagged.
+func emitUser(raw []byte, op string, observed pcommon.Timestamp, records plog.LogRecordSlice) (flagged bool) {
+	lr := records.AppendEmpty()
+	if err := convert.AdminUser(raw, op, observed, lr); err != nil {
+		return true
+	}
+	_, flagged = lr.Attributes().Get(convert.AttrConversionError)
+	return flagged
+}
+
+// pageDigest is id's digest as of this page: an earlier user of the same page wins over the table.
+func (u *usersPoller) pageDigest(id string) (userDigest, bool) {
+	for i := len(u.changes) - 1; i >= 0; i-- {
+		if u.changes[i].id == id {
+			return u.changes[i].digest, true
+		}
+	}
+	return u.digests.lookup(id)
+}
+
+// contentKey identifies a record that has no usable id by a hash of its bytes.
+func contentKey(raw []byte) (string, userDigest) {
+	sum := sha256.Sum256(raw)
+	var d userDigest
+	copy(d[:], sum[:])
+	return "sha256:" + hex.EncodeToString(sum[:16]), d
+}
+
+// consume hands logs to the pipeline until it accepts them, rejects them for good, or ctx ends.
+func (u *usersPoller) consume(ctx context.Context, logs plog.Logs, s *usersSync) error {
+	wait := newBackoff(min(30*time.Second, u.cfg.PollInterval))
+	n := logs.LogRecordCount()
+	for {
+		obsCtx := u.r.obsrecv.StartLogsOp(ctx)
+		err := u.r.next.ConsumeLogs(obsCtx, logs)
+		u.r.obsrecv.EndLogsOp(obsCtx, "json", n, err)
+		if err == nil {
+			return nil
+		}
+		if consumererror.IsPermanent(err) {
+			u.r.tb.ReceiverDocusignRecordsDropped.Add(context.Background(), int64(n),
+				metric.WithAttributes(attrSource.String(usersSource), attrReason.String("permanent_error")))
+			u.logger.Error("Pipeline rejected users records permanently; skipping them",
+				zap.Int("records", n), zap.Int("start", s.start), zap.Error(err))
+			return nil
+		}
+		d := wait.next(err)
+		u.r.tb.ReceiverDocusignRetries.Add(context.Background(), 1,
+			metric.WithAttributes(attrSource.String(usersSource), attrReason.String("consume")))
+		u.logger.Warn("Pipeline refused users records; retrying the same page", zap.Int("records", n), zap.Error(err), zap.Duration("retry_in", d))
+		u.r.reportStatus(usersSource, err)
+		if !sleepCtx(ctx, d) {
+			return ctx.Err()
+		}
+	}
+}
+
+// store records the consumed page's digests: in memory, then as one delta saved with the sync state.
+func (u *usersPoller) store(ctx context.Context, s *usersSync) {
+	if len(u.changes) == 0 {
+		return
+	}
+	u.delta.reset()
+	for _, c := range u.changes {
+		u.digests.set(c.id, c.digest)
+		u.delta.add(c.id, c.digest)
+	}
+	s.changed += len(u.changes)
+	next := u.state
+	next.Deltas++
+	next.Users = u.digests.len()
+	err := u.save(ctx, next,
+		storage.SetOperation(usersDeltaKey+strconv.Itoa(u.state.Deltas), u.delta.buf))
+	if err != nil {
+		u.logger.Error("Users digests not saved; a restart may report this page's users again", zap.Error(err))
+		u.unsaved = true // the sync's end rewrites the whole table
+		return
+	}
+	u.state = next
+}
+
+// turnPage moves s to the next page and reports whether there is one.
+func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
+	n := len(page.Users)
+	fetched := s.next
+	s.start += n
+	s.next = ""
+	if n == 0 || page.Paging == nil {
+		return false
+	}
+	if next := page.Paging.Next; next != "" && next != fetched {
+		if u.followable(next) {
+			s.next = next
+		} else if !u.warnedNext {
+			u.warnedNext = true
+			u.logger.Warn("Users paging.next leaves the configured users.endpoint; paging with start/take instead",
+				zap.String("endpoint", u.origin.Redacted()))
+		}
+		return true
+	}
+	// DocuSign omits next on the last page; a total that says otherwise is believed.
+	return page.Paging.TotalSetSize != nil && s.start < int(*page.Paging.TotalSetSize)
+}
+
+// followable reports that next stays on the configured Admin API: same scheme, host and base path,
+// so the bearer token never goes anywhere else.
+func (u *usersPoller) followable(next string) bool {
+	n, err := url.Parse(next)
+	if err != nil || u.origin == nil {
+		return false
+	}
+	return n.Scheme == u.origin.Scheme && strings.EqualFold(n.Host, u.origin.Host) && n.User == nil &&
+		strings.HasPrefix(n.Path, strings.TrimRight(u.origin.Path, "/")+"/")
+}
+
+// finish completes a sync: users a full listing no longer returns are forgotten, the page deltas
+// are folded into the digest table and the watermark moves.
+func (u *usersPoller) finish(ctx context.Context, s *usersSync) {
+	removed, sample := 0, []string(nil)
+	if s.full {
+		removed, sample = u.digests.pruneUnseen(removedSample)
+	}
+	next := u.state
+	next.Watermark = s.started
+	if s.full {
+		next.LastFullSync = s.started
+	}
+	next.Users = u.digests.len()
+	var ops []*storage.Operation
+	if u.state.Deltas > 0 || removed > 0 || u.unsaved {
+		next.Deltas = 0
+		ops = append(ops, storage.SetOperation(usersDigestsKey, u.digests.encode()))
+	}
+	// The state is written after the table it describes, and the deltas are deleted last.
+	err := u.save(ctx, next, ops...)
+	if err == nil && next.Deltas == 0 {
+		var dels []*storage.Operation
+		for i := range u.state.Deltas {
+			dels = append(dels, storage.DeleteOperation(usersDeltaKey+strconv.Itoa(i)))
+		}
+		if len(dels) > 0 {
+			if derr := u.batch(ctx, dels...); derr != nil {
+				u.logger.Warn("Users: old digest deltas not deleted", zap.Error(derr))
+			}
+		}
+	}
+	if err != nil {
+		u.logger.Error("Users checkpoint not saved; a restart may report some users again", zap.Error(err))
+		next.Deltas = u.state.Deltas
+		u.unsaved = true
+	} else if len(ops) > 0 {
+		u.unsaved = false
+	}
+	u.state = next
+
+	kind := "incremental"
+	if s.full {
+		kind = "full"
+	}
+	fields := []zap.Field{zap.String("sync", kind), zap.Int("listed", s.listed), zap.Int("changed", s.changed),
+		zap.Int("pages", s.pages), zap.Int("users", next.Users), zap.Duration("took", u.now().Sub(s.started))}
+	if removed > 0 {
+		// The Admin API has no delete event: the users are forgotten, and reported as CREATE if they return.
+		u.logger.Info("Users no longer listed by DocuSign; forgotten", zap.Int("removed", removed), zap.Strings("sample_ids", sample))
+	}
+	if s.changed > 0 || s.full {
+		u.logger.Info("Users sync done", fields...)
+	} else {
+		u.logger.Debug("Users sync done", fields...)
+	}
+}
+
+// save writes ops and then the sync state in one batch.
+func (u *usersPoller) save(ctx context.Context, state usersCheckpoint, ops ...*storage.Operation) error {
+	data, err := json.Marshal(state)
+	if err != nil {
+		return fmt.Errorf("checkpoint %q: encode: %w", usersCheckpointKey, err)
+	}
+	return u.batch(ctx, append(ops, storage.SetOperation(usersCheckpointKey, data))...)
+}
+
+// batch runs storage operations; a shutdown that already began does not stop it.
+func (u *usersPoller) batch(ctx context.Context, ops ...*storage.Operation) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usersSaveTimeout)
+	defer cancel()
+	if err := u.storage.Batch(ctx, ops...); err != nil {
+		return fmt.Errorf("checkpoint %q: write: %w", usersCheckpointKey, err)
+	}
+	return nil
+}
