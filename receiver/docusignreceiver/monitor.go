@@ -42,6 +42,7 @@ type monitorPage struct {
 	body      []byte
 	trace     string
 	err       error
+	release   func() // returns body's buffer once converted
 }
 
 // caughtUp reports that the stream has nothing beyond this page.
@@ -196,7 +197,7 @@ func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<
 		page := monitorPage{cursor: cursor}
 		resp, err := m.fetcher.fetch(ctx, cursor)
 		if err == nil {
-			page.body, page.trace = resp.Body, resp.TraceToken
+			page.body, page.trace, page.release = resp.Body, resp.TraceToken, resp.Release
 			page.endCursor, _, err = convert.SkimEndCursor(resp.Body)
 			if err != nil {
 				err = fmt.Errorf("monitor stream: response is not a stream page (trace token %s): %w; body starts %q",
@@ -231,6 +232,9 @@ func (m *monitorPoller) deliver(ctx context.Context, page monitorPage, stopPrefe
 	observed := pcommon.NewTimestampFromTime(m.now())
 	_, refs, stats, err := convert.AppendMonitorPage(page.body, records, observed, m.refs[:0])
 	m.refs = refs
+	if err == nil && page.release != nil {
+		page.release() // pdata holds copies; the buffer can serve the next fetch
+	}
 	if err != nil {
 		return false, fmt.Errorf("monitor stream: page from cursor %q cannot be decoded (trace token %s): %w", page.cursor, page.trace, err)
 	}

@@ -23,6 +23,46 @@ type Response struct {
 	Body       []byte
 	TraceToken string
 	Header     http.Header
+
+	buf *[]byte // Body's pooled backing array
+}
+
+// Release hands Body's memory back for the next response; Body must not be used afterwards.
+// Not calling it is safe: the garbage collector takes the memory instead.
+func (r *Response) Release() {
+	if r.buf != nil {
+		*r.buf = r.Body[:0]
+		bodyPool.Put(r.buf)
+		r.buf, r.Body = nil, nil
+	}
+}
+
+// bodyPool recycles page-sized buffers: a 2,000-event page is megabytes, read every round trip.
+var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readBody reads at most limit+1 bytes into a pooled buffer sized from Content-Length when known.
+func readBody(resp *http.Response, limit int) (*[]byte, []byte, error) {
+	bp := bodyPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	if n := resp.ContentLength; n > 0 && n <= int64(limit) && int(n)+1 > cap(b) {
+		b = make([]byte, 0, n+1) // +1 so the final read sees EOF without growing
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := resp.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return bp, b, nil
+		}
+		if err != nil {
+			return bp, b, err
+		}
+		if len(b) > limit {
+			return bp, b, nil
+		}
+	}
 }
 
 // Client sends GET requests through an authenticated http.Client.
@@ -80,7 +120,7 @@ func (c *Client) Get(ctx context.Context, op, rawURL string) (Response, error) {
 	c.observe(op, resp.StatusCode, resp.Header)
 	trace := resp.Header.Get("X-DocuSign-TraceToken")
 
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	bp, body, readErr := readBody(resp, maxBodyBytes)
 	if readErr != nil {
 		if ctx.Err() != nil {
 			return Response{}, ctx.Err()
@@ -99,7 +139,7 @@ func (c *Client) Get(ctx context.Context, op, rawURL string) (Response, error) {
 		}
 		return Response{}, e
 	}
-	return Response{Body: body, TraceToken: trace, Header: resp.Header}, nil
+	return Response{Body: body, TraceToken: trace, Header: resp.Header, buf: bp}, nil
 }
 
 func (c *Client) observe(op string, status int, h http.Header) {
