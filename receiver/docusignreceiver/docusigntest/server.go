@@ -111,6 +111,7 @@ func NewServer(opts Options) *Server {
 	s.mux.HandleFunc("/oauth/userinfo", s.handleUserInfo)
 	s.mux.HandleFunc("/oauth/auth", s.handleConsentPage)
 	s.mux.HandleFunc("/api/v2.0/datasets/monitor/stream", s.handleMonitorStream)
+	s.mux.HandleFunc("/v1/organizations/{org}/stream", s.handleOrganizationStream)
 	s.mux.HandleFunc("/management/v2/organizations/{org}/users", s.handleUsers)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "no such endpoint: "+r.URL.Path)

@@ -77,4 +77,5 @@ const (
 	OperationCreate   = "CREATE"
 	OperationUpdate   = "UPDATE"
 	OperationSnapshot = "SNAPSHOT"
+	OperationDelete   = "DELETE" // Monitor action Deleted
 )

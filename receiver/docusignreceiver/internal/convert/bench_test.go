@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -118,58 +116,4 @@ func BenchmarkSkimEndCursor(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// TestCostRatio measures convert/floor in short alternating windows (5 pages each, min over
-// rounds), because on a shared machine two separately run benchmarks are not comparable. It reports
-// wall time and process CPU time (which includes the GC's background work). Opt-in: CONVERT_RATIO=1.
-func TestCostRatio(t *testing.T) {
-	if os.Getenv("CONVERT_RATIO") == "" {
-		t.Skip("set CONVERT_RATIO=1 to measure the conversion/floor cost ratio")
-	}
-	page := buildPage(t, benchEvents, "data", true)
-	converted := plog.NewLogRecordSlice()
-	_, refs, _, err := AppendMonitorPage(page, converted, observedAt, nil)
-	require.NoError(t, err)
-	ops := map[string]func(){
-		"convert": func() {
-			lrs := plog.NewLogs().ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-			_, refs, _, _ = AppendMonitorPage(page, lrs, observedAt, refs)
-		},
-		"floor": func() {
-			var p struct {
-				EndCursor string           `json:"endCursor"`
-				Data      []map[string]any `json:"data"`
-			}
-			_ = json.Unmarshal(page, &p)
-		},
-		"pdata": func() { converted.CopyTo(plog.NewLogRecordSlice()) },
-	}
-	cpuNow := func() time.Duration {
-		var ru syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	const window = 5
-	wall, cpu := map[string]time.Duration{}, map[string]time.Duration{}
-	for round := range 25 {
-		for _, name := range []string{"convert", "floor", "pdata"} {
-			w0, c0 := time.Now(), cpuNow()
-			for range window {
-				ops[name]()
-			}
-			w, c := time.Since(w0)/window, (cpuNow()-c0)/window
-			if round == 0 || w < wall[name] {
-				wall[name] = w
-			}
-			if round == 0 || c < cpu[name] {
-				cpu[name] = c
-			}
-		}
-	}
-	t.Logf("per page: convert %v wall / %v cpu; floor %v / %v; pdata-only copy %v / %v",
-		wall["convert"], cpu["convert"], wall["floor"], cpu["floor"], wall["pdata"], cpu["pdata"])
-	t.Logf("ratio convert/floor: wall %.3f, cpu %.3f (target <= 0.5); pdata-only/floor: wall %.3f, cpu %.3f",
-		float64(wall["convert"])/float64(wall["floor"]), float64(cpu["convert"])/float64(cpu["floor"]),
-		float64(wall["pdata"])/float64(wall["floor"]), float64(cpu["pdata"])/float64(cpu["floor"]))
 }

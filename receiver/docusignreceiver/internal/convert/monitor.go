@@ -576,7 +576,7 @@ func (d *pageDecoder) operation(action string) string {
 	case strings.EqualFold(action, "Updated"):
 		return OperationUpdate
 	case strings.EqualFold(action, "Deleted"):
-		return "DELETE"
+		return OperationDelete
 	}
 	return d.upperOf(action)
 }

@@ -46,7 +46,7 @@ func AdminUser(raw []byte, operation string, observed pcommon.Timestamp, lr plog
 	var d decoder
 	d.reset(docUserRecord, src)
 	if d.document(1) && d.tape[0].kind != tObject {
-		d.fail(0, "user record is not a JSON object")
+		d.fail(0, "not a JSON object")
 	}
 	if d.err != nil {
 		lr.Body().SetStr(src)
@@ -198,7 +198,7 @@ func UserDigest(raw []byte) (id string, digest [16]byte, err error) {
 	var d decoder
 	d.reset(docUserRecord, string(raw))
 	if d.document(1) && d.tape[0].kind != tObject {
-		d.fail(0, "user record is not a JSON object")
+		d.fail(0, "not a JSON object")
 	}
 	if d.err != nil {
 		return "", digest, d.err
