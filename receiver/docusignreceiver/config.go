@@ -21,25 +21,30 @@ const (
 	environmentProduction = "production"
 	environmentDemo       = "demo"
 
+	streamLens         = "lens"
+	streamOrganization = "organization"
+
 	maxMonitorPageSize = 2000
 	maxUsersPageSize   = 250
 )
 
 // environmentURLs are DocuSign's published base URLs per environment.
 type environmentURLs struct {
-	oauth, monitor, admin string
+	oauth, monitor, orgStream, admin string
 }
 
 var environments = map[string]environmentURLs{
 	environmentProduction: {
-		oauth:   "https://account.docusign.com",
-		monitor: "https://lens.docusign.net",
-		admin:   "https://api.docusign.net/management",
+		oauth:     "https://account.docusign.com",
+		monitor:   "https://lens.docusign.net",
+		orgStream: "https://api.docusign.com",
+		admin:     "https://api.docusign.net/management",
 	},
 	environmentDemo: {
-		oauth:   "https://account-d.docusign.com",
-		monitor: "https://lens-d.docusign.net",
-		admin:   "https://api-d.docusign.net/management",
+		oauth:     "https://account-d.docusign.com",
+		monitor:   "https://lens-d.docusign.net",
+		orgStream: "https://api-d.docusign.com",
+		admin:     "https://api-d.docusign.net/management",
 	},
 }
 
@@ -66,10 +71,14 @@ type Config struct {
 
 // MonitorConfig configures the Monitor customer events stream.
 type MonitorConfig struct {
-	Enabled      bool          `mapstructure:"enabled"`
-	Endpoint     string        `mapstructure:"endpoint"`
-	PollInterval time.Duration `mapstructure:"poll_interval"`
-	PageSize     int           `mapstructure:"page_size"`
+	Enabled bool `mapstructure:"enabled"`
+	// Stream is "lens" (the v2 lens stream, timestamp-ordered) or "organization" (the newer
+	// /v1/organizations/{id}/stream, ordered by ingestion time).
+	Stream         string        `mapstructure:"stream"`
+	Endpoint       string        `mapstructure:"endpoint"`
+	OrganizationID string        `mapstructure:"organization_id"`
+	PollInterval   time.Duration `mapstructure:"poll_interval"`
+	PageSize       int           `mapstructure:"page_size"`
 	// StartTime is where the first run starts when no checkpoint exists (RFC 3339); unset means now.
 	StartTime time.Time `mapstructure:"start_time"`
 }
@@ -121,12 +130,18 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("monitor.enabled, users.enabled: at least one source must be enabled"))
 	}
 	errs = append(errs, cfg.Monitor.validate()...)
+	if cfg.Monitor.Enabled && cfg.Monitor.Stream == streamOrganization && cfg.monitorOrganizationID() == "" {
+		errs = append(errs, errors.New("monitor.organization_id: required when monitor.stream is organization (or set users.organization_id)"))
+	}
 	errs = append(errs, cfg.Users.validate()...)
 	return errors.Join(errs...)
 }
 
 func (m *MonitorConfig) validate() []error {
 	errs := []error{validateURL("monitor.endpoint", m.Endpoint)}
+	if m.Stream != streamLens && m.Stream != streamOrganization {
+		errs = append(errs, fmt.Errorf("monitor.stream: %q is not one of %q, %q", m.Stream, streamLens, streamOrganization))
+	}
 	if m.PollInterval <= 0 {
 		errs = append(errs, fmt.Errorf("monitor.poll_interval: must be positive, got %s", m.PollInterval))
 	}
@@ -229,7 +244,15 @@ func (cfg *Config) oauthBaseURL() string {
 }
 
 func (cfg *Config) monitorBaseURL() string {
+	if cfg.Monitor.Stream == streamOrganization {
+		return firstNonEmpty(cfg.Monitor.Endpoint, environments[cfg.Environment].orgStream)
+	}
 	return firstNonEmpty(cfg.Monitor.Endpoint, environments[cfg.Environment].monitor)
+}
+
+// monitorOrganizationID is the organisation whose stream is read; the users one serves by default.
+func (cfg *Config) monitorOrganizationID() string {
+	return strings.TrimSpace(firstNonEmpty(cfg.Monitor.OrganizationID, cfg.Users.OrganizationID))
 }
 
 func (cfg *Config) adminBaseURL() string {

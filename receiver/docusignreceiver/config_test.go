@@ -36,6 +36,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	assert.True(t, cfg.Monitor.Enabled)
 	assert.Equal(t, time.Minute, cfg.Monitor.PollInterval)
 	assert.Equal(t, 2000, cfg.Monitor.PageSize)
+	assert.Equal(t, "lens", cfg.Monitor.Stream)
 	assert.False(t, cfg.Users.Enabled)
 	assert.Equal(t, time.Hour, cfg.Users.PollInterval)
 	assert.Equal(t, 250, cfg.Users.PageSize)
@@ -58,7 +59,7 @@ func TestLoadConfigEveryKey(t *testing.T) {
 	assert.Equal(t, "https://auth.proxy.example.com", cfg.oauthBaseURL())
 	assert.Equal(t, "https://lens.proxy.example.com", cfg.monitorBaseURL())
 	assert.Equal(t, "https://admin.proxy.example.com/management", cfg.adminBaseURL())
-	assert.Equal(t, MonitorConfig{Enabled: true, Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500,
+	assert.Equal(t, MonitorConfig{Enabled: true, Stream: "lens", Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500,
 		StartTime: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, cfg.Monitor)
 	assert.Equal(t, UsersConfig{
 		Enabled: true, Endpoint: "https://admin.proxy.example.com/management",
@@ -132,6 +133,8 @@ func TestValidateEachProblemNamesItsKey(t *testing.T) {
 		{"relative endpoint", func(c *Config) { c.Monitor.Endpoint = "lens.docusign.net" }, `monitor.endpoint: "lens.docusign.net" is not an absolute http(s) URL`},
 		{"ftp auth endpoint", func(c *Config) { c.AuthEndpoint = "ftp://x" }, "auth_endpoint:"},
 		{"generic endpoint", func(c *Config) { c.Endpoint = "https://x" }, "endpoint: not used by this receiver"},
+		{"unknown stream", func(c *Config) { c.Monitor.Stream = "v3" }, `monitor.stream: "v3" is not one of "lens", "organization"`},
+		{"organization stream without id", func(c *Config) { c.Monitor.Stream = "organization" }, "monitor.organization_id: required when monitor.stream is organization"},
 		{"negative full sync", func(c *Config) { c.Users.FullSyncInterval = -time.Second }, "users.full_sync_interval:"},
 	}
 	for _, tt := range tests {
@@ -169,6 +172,19 @@ func TestInlineKeyAcceptedWithLiteralNewlines(t *testing.T) {
 	cfg.PrivateKeyFile = ""
 	cfg.PrivateKey = configopaque.String(strings.ReplaceAll(strings.TrimSpace(string(pemBytes)), "\n", `\n`))
 	require.NoError(t, confmap.Validate(cfg))
+}
+
+func TestOrganizationStreamEndpoints(t *testing.T) {
+	cfg := validConfig(t)
+	cfg.Monitor.Stream = streamOrganization
+	cfg.Users.OrganizationID = "org-1"
+	require.NoError(t, confmap.Validate(cfg), "the users organisation serves the stream too")
+	assert.Equal(t, "org-1", cfg.monitorOrganizationID())
+	assert.Equal(t, "https://api.docusign.com", cfg.monitorBaseURL())
+	cfg.Environment = environmentDemo
+	assert.Equal(t, "https://api-d.docusign.com", cfg.monitorBaseURL())
+	cfg.Monitor.OrganizationID = "org-2"
+	assert.Equal(t, "org-2", cfg.monitorOrganizationID())
 }
 
 func TestWarnings(t *testing.T) {

@@ -29,6 +29,7 @@ func createDefaultConfig() component.Config {
 		Environment:  environmentProduction,
 		Monitor: MonitorConfig{
 			Enabled:      true,
+			Stream:       streamLens,
 			PollInterval: time.Minute,
 			PageSize:     maxMonitorPageSize,
 		},

@@ -53,14 +53,24 @@ type streamFetcher interface {
 	fetch(ctx context.Context, cursor string) (api.Response, error)
 }
 
-type lensFetcher struct {
-	client *api.Client
-	base   string
-	limit  int
+// httpFetcher reads either stream over HTTP; pageURL builds the request for a cursor.
+type httpFetcher struct {
+	client  *api.Client
+	pageURL func(cursor string) string
 }
 
-func (f lensFetcher) fetch(ctx context.Context, cursor string) (api.Response, error) {
-	return f.client.Get(ctx, "monitor stream", api.MonitorStreamURL(f.base, cursor, f.limit))
+func (f httpFetcher) fetch(ctx context.Context, cursor string) (api.Response, error) {
+	return f.client.Get(ctx, "monitor stream", f.pageURL(cursor))
+}
+
+// newStreamFetcher picks the lens stream or the organisation stream.
+func newStreamFetcher(cfg *Config, client *api.Client) httpFetcher {
+	base, limit := cfg.monitorBaseURL(), cfg.Monitor.PageSize
+	if cfg.Monitor.Stream == streamOrganization {
+		org := cfg.monitorOrganizationID()
+		return httpFetcher{client: client, pageURL: func(c string) string { return api.OrganizationStreamURL(base, org, c, limit) }}
+	}
+	return httpFetcher{client: client, pageURL: func(c string) string { return api.MonitorStreamURL(base, c, limit) }}
 }
 
 // monitorPoller drains the Monitor stream into the pipeline, checkpointing after every consumed page.
@@ -83,7 +93,7 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 	return &monitorPoller{
 		r:       r,
 		cfg:     cfg,
-		fetcher: lensFetcher{client: client, base: r.cfg.monitorBaseURL(), limit: cfg.PageSize},
+		fetcher: newStreamFetcher(r.cfg, client),
 		store:   checkpoint.New[monitorCheckpoint](r.storage, monitorCheckpointKey),
 		logger:  r.settings.Logger.With(zap.String("source", monitorSource)),
 		now:     time.Now,

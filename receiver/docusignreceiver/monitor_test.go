@@ -305,3 +305,15 @@ func TestMonitorBadPageKeepsCheckpoint(t *testing.T) {
 	assert.Equal(t, "c0", p.state.Cursor)
 	assert.Zero(t, sink.LogRecordCount())
 }
+
+func TestMonitorOrganizationStream(t *testing.T) {
+	srv := backlogServer(t, 3000)
+	cfg := backlogConfig(srv)
+	cfg.Monitor.Stream = streamOrganization
+	cfg.Monitor.PageSize = 1000
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 3000 }, 30*time.Second, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "the resultData envelope pages like the lens stream")
+}

@@ -236,12 +236,22 @@ func (c *Client) RateLimit() (remaining int, ok bool) {
 
 // MonitorStreamURL builds the Monitor v2 stream request; an empty cursor asks for the last seven days.
 func MonitorStreamURL(base, cursor string, limit int) string {
+	return strings.TrimRight(base, "/") + "/api/v2.0/datasets/monitor/stream?" + streamQuery(cursor, limit)
+}
+
+// OrganizationStreamURL builds the newer stream request, GET {api}/v1/organizations/{org}/stream.
+func OrganizationStreamURL(base, organizationID, cursor string, limit int) string {
+	return strings.TrimRight(base, "/") + "/v1/organizations/" + url.PathEscape(organizationID) + "/stream?" + streamQuery(cursor, limit)
+}
+
+// streamQuery is the paging query both streams take; no cursor means "seven days ago".
+func streamQuery(cursor string, limit int) string {
 	q := url.Values{}
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
 	q.Set("limit", strconv.Itoa(limit))
-	return strings.TrimRight(base, "/") + "/api/v2.0/datasets/monitor/stream?" + q.Encode()
+	return q.Encode()
 }
 
 // UsersQuery is one Admin API organisation users listing request.
