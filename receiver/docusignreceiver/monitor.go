@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -48,9 +49,31 @@ type monitorPage struct {
 // caughtUp reports that the stream has nothing beyond this page.
 func (p *monitorPage) caughtUp() bool { return p.endCursor == "" || p.endCursor == p.cursor }
 
+// convertedPage is a page turned into pdata, waiting to be de-duplicated, consumed and checkpointed.
+type convertedPage struct {
+	monitorPage
+	logs    plog.Logs
+	records plog.LogRecordSlice
+	refs    []convert.EventRef // one per record, in page order
+	stats   convert.PageStats
+}
+
 // streamFetcher gets one Monitor page; tests inject a fake.
 type streamFetcher interface {
 	fetch(ctx context.Context, cursor string) (api.Response, error)
+}
+
+// streamOpener is a streamFetcher that can return a page before its body has been read, so the
+// request for the next page starts as soon as the endCursor at the top of the body has arrived.
+type streamOpener interface {
+	open(ctx context.Context, cursor string) (pageBody, error)
+}
+
+// pageBody is a page response being read: *api.Stream, or a page already read in full.
+type pageBody interface {
+	Peek(enough func(prefix []byte) bool) []byte
+	ReadAll() (api.Response, error)
+	Close()
 }
 
 // httpFetcher reads either stream over HTTP; pageURL builds the request for a cursor.
@@ -63,6 +86,14 @@ func (f httpFetcher) fetch(ctx context.Context, cursor string) (api.Response, er
 	return f.client.Get(ctx, "monitor stream", f.pageURL(cursor))
 }
 
+func (f httpFetcher) open(ctx context.Context, cursor string) (pageBody, error) {
+	s, err := f.client.Open(ctx, "monitor stream", f.pageURL(cursor))
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return s, nil
+}
+
 // newStreamFetcher picks the lens stream or the organisation stream.
 func newStreamFetcher(cfg *Config, client *api.Client) httpFetcher {
 	base, limit := cfg.monitorBaseURL(), cfg.Monitor.PageSize
@@ -72,6 +103,13 @@ func newStreamFetcher(cfg *Config, client *api.Client) httpFetcher {
 	}
 	return httpFetcher{client: client, pageURL: func(c string) string { return api.MonitorStreamURL(base, c, limit) }}
 }
+
+// readPage is a page a plain streamFetcher returned whole.
+type readPage struct{ resp api.Response }
+
+func (p *readPage) Peek(func([]byte) bool) []byte  { return p.resp.Body }
+func (p *readPage) ReadAll() (api.Response, error) { return p.resp, nil }
+func (p *readPage) Close()                         { p.resp.Release() }
 
 // monitorPoller drains the Monitor stream into the pipeline, checkpointing after every consumed page.
 type monitorPoller struct {
@@ -84,8 +122,9 @@ type monitorPoller struct {
 
 	state monitorCheckpoint
 	seen  *recentIDs
-	refs  []convert.EventRef
 	retry backoff
+	// spareRefs recycles EventRef slices from the consumer back to the converter.
+	spareRefs chan []convert.EventRef
 }
 
 func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
@@ -99,6 +138,8 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 		now:     time.Now,
 		seen:    newRecentIDs(dedupCapacity),
 		retry:   newBackoff(min(5*time.Minute, max(cfg.PollInterval, 30*time.Second))),
+
+		spareRefs: make(chan []convert.EventRef, 2),
 	}
 }
 
@@ -161,7 +202,7 @@ func (m *monitorPoller) warnRetentionGap() {
 	m.state.LastEventTime = oldest
 }
 
-// drain reads pages until caught up. Page N+1 is fetched while page N is converted and consumed.
+// drain reads pages until caught up.
 func (m *monitorPoller) drain(ctx context.Context) error {
 	for {
 		restart, err := m.drainFrom(ctx)
@@ -171,21 +212,31 @@ func (m *monitorPoller) drain(ctx context.Context) error {
 	}
 }
 
-// drainFrom runs one prefetching pass from the checkpoint cursor; restart asks for a fresh pass
-// because a failed consume threw the prefetched page away.
+// drainFrom runs one pass from the checkpoint cursor as a pipeline — fetch page N+1 ‖ convert page N
+// ‖ consume and checkpoint page N−1 — one goroutine each, handing pages over unbuffered channels, so
+// checkpoints stay in page order and memory is bounded: two bodies read in full (one converting,
+// one waiting), one response opened ahead with its body unread, and two converted pages (one being
+// consumed, one waiting). restart asks for a fresh pass because a failed consume threw the pages
+// behind it away.
 func (m *monitorPoller) drainFrom(ctx context.Context) (restart bool, err error) {
-	fetchCtx, cancel := context.WithCancel(ctx)
-	pages := make(chan monitorPage) // unbuffered: one page consumed, at most one fetched ahead
-	done := make(chan struct{})
+	pipeCtx, cancel := context.WithCancel(ctx)
+	fetched := make(chan monitorPage)
+	converted := make(chan convertedPage)
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
-		m.fetchPages(fetchCtx, m.state.Cursor, pages)
+		defer wg.Done()
+		m.fetchPages(pipeCtx, m.state.Cursor, fetched)
+	}()
+	go func() {
+		defer wg.Done()
+		m.convertPages(pipeCtx, fetched, converted)
 	}()
 	defer func() {
 		cancel()
-		<-done
+		wg.Wait()
 	}()
-	for page := range pages {
+	for page := range converted {
 		if page.err != nil {
 			return false, page.err
 		}
@@ -200,37 +251,167 @@ func (m *monitorPoller) drainFrom(ctx context.Context) (restart bool, err error)
 	return false, nil
 }
 
-// fetchPages follows endCursor until caught up, skimming each page so the next request starts at once.
-func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<- monitorPage) {
-	defer close(out)
-	for {
-		page := monitorPage{cursor: cursor}
-		resp, err := m.fetcher.fetch(ctx, cursor)
-		if err == nil {
-			page.body, page.trace, page.release = resp.Body, resp.TraceToken, resp.Release
-			page.endCursor, _, err = convert.SkimEndCursor(resp.Body)
-			if err != nil {
-				err = fmt.Errorf("monitor stream: response is not a stream page (trace token %s): %w; body starts %q",
-					resp.TraceToken, err, api.Snippet(resp.Body))
-			}
+// maxPeekBytes is how much of a body is searched for a leading endCursor before waiting for the whole.
+const maxPeekBytes = 4 << 10
+
+// openPage is a page response with only its first bytes read: enough to know the cursor of the
+// page after it when DocuSign sends endCursor first.
+type openPage struct {
+	cursor string
+	body   pageBody // nil when err is set
+	err    error
+	next   string // the endCursor read off the top of the body, when it moves on; "" when not known
+}
+
+// open requests the page at cursor and reads the top of its body.
+func (m *monitorPoller) open(ctx context.Context, cursor string) openPage {
+	p := openPage{cursor: cursor}
+	if o, ok := m.fetcher.(streamOpener); ok {
+		p.body, p.err = o.open(ctx, cursor)
+	} else if resp, err := m.fetcher.fetch(ctx, cursor); err != nil {
+		p.err = err
+	} else {
+		p.body = &readPage{resp: resp}
+	}
+	if p.err == nil {
+		if next, ok := peekEndCursor(p.body); ok && next != cursor {
+			p.next = next
 		}
-		page.err = err
+	}
+	return p
+}
+
+// read reads the whole page and closes the response.
+func (p *openPage) read() monitorPage {
+	page := monitorPage{cursor: p.cursor, err: p.err}
+	if p.err != nil {
+		return page
+	}
+	resp, err := p.body.ReadAll()
+	if err == nil {
+		page.body, page.trace, page.release = resp.Body, resp.TraceToken, resp.Release
+		page.endCursor, _, err = convert.SkimEndCursor(resp.Body)
+		switch {
+		case err != nil:
+			err = fmt.Errorf("monitor stream: response is not a stream page (trace token %s): %w; body starts %q",
+				resp.TraceToken, err, api.Snippet(resp.Body))
+		case p.next != "" && p.next != page.endCursor: // cannot happen: the top is a prefix of the whole
+			err = fmt.Errorf("monitor stream: page from cursor %q (trace token %s) names endCursor %q at its top but %q in full",
+				p.cursor, resp.TraceToken, p.next, page.endCursor)
+		}
+	}
+	page.err = err
+	return page
+}
+
+// requestChain opens page after page at the pace of the network: the request for the next page goes
+// out as soon as the top of this page's body names it, with no hand-over in between. It waits after
+// a page without a leading cursor until resume says where to go on ("" or closed: nowhere), and
+// while the reader has not taken the page it opened. It closes opened when it ends.
+func (m *monitorPoller) requestChain(ctx context.Context, cursor string, opened chan<- openPage, resume <-chan string) {
+	defer close(opened)
+	for {
+		p := m.open(ctx, cursor)
 		select {
-		case out <- page:
+		case opened <- p:
+		case <-ctx.Done():
+			if p.body != nil {
+				p.body.Close()
+			}
+			return
+		}
+		if p.err != nil {
+			return
+		}
+		if p.next != "" {
+			cursor = p.next
+			continue
+		}
+		select {
+		case c, ok := <-resume:
+			if !ok || c == "" {
+				return
+			}
+			cursor = c
 		case <-ctx.Done():
 			return
 		}
-		if err != nil || page.caughtUp() {
-			return
-		}
-		cursor = page.endCursor
 	}
 }
 
-// deliver converts, deduplicates and consumes one page, then moves the checkpoint. A failing consume
-// is retried with backoff after stopping the prefetch (retried=true); the checkpoint never moves past
-// records the pipeline has not accepted.
-func (m *monitorPoller) deliver(ctx context.Context, page monitorPage, stopPrefetch context.CancelFunc) (retried bool, err error) {
+// fetchPages follows endCursor until caught up and hands the pages over in order, each read in
+// full. Besides the page the converter has, it holds at most one read page waiting for the
+// converter and the chain holds one opened response with its body unread, however slow conversion is.
+func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<- monitorPage) {
+	defer close(out)
+	chainCtx, stopChain := context.WithCancel(ctx)
+	opened := make(chan openPage)
+	resume := make(chan string)
+	chainDone := make(chan struct{})
+	go func() {
+		defer close(chainDone)
+		m.requestChain(chainCtx, cursor, opened, resume)
+	}()
+	defer func() { // the chain closes the response it opened ahead, if any
+		stopChain()
+		<-chainDone
+	}()
+	for p := range opened {
+		page := p.read()
+		last := page.err != nil || page.caughtUp()
+		if !last && p.next == "" { // endCursor came after the events: tell the chain where to go on
+			select {
+			case resume <- page.endCursor:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case out <- page:
+		case <-ctx.Done():
+			if page.release != nil {
+				page.release()
+			}
+			return
+		}
+		if last {
+			return
+		}
+	}
+}
+
+// peekEndCursor reads just enough of body to find an endCursor at its top; ok is false when the
+// page starts with something else (the cursor is then taken from the whole body).
+func peekEndCursor(body pageBody) (cursor string, ok bool) {
+	body.Peek(func(prefix []byte) bool {
+		c, found, err := convert.SkimEndCursor(prefix)
+		if err == nil { // a complete answer: the cursor, or none at the top level
+			cursor, ok = c, found
+			return true
+		}
+		return len(prefix) >= maxPeekBytes
+	})
+	return cursor, ok
+}
+
+// convertPages turns fetched pages into pdata in order; errors pass through to the consumer.
+func (m *monitorPoller) convertPages(ctx context.Context, in <-chan monitorPage, out chan<- convertedPage) {
+	defer close(out)
+	for page := range in {
+		c := convertedPage{monitorPage: page}
+		if page.err == nil && ctx.Err() == nil {
+			c = m.convert(page)
+		}
+		select {
+		case out <- c:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// convert decodes one page into a fresh plog.Logs with the receiver's resource and scope.
+func (m *monitorPoller) convert(page monitorPage) convertedPage {
 	logs := plog.NewLogs()
 	rl := logs.ResourceLogs().AppendEmpty()
 	m.r.fillResource(rl.Resource())
@@ -239,17 +420,31 @@ func (m *monitorPoller) deliver(ctx context.Context, page monitorPage, stopPrefe
 	sl.Scope().SetVersion(m.r.settings.BuildInfo.Version)
 	records := sl.LogRecords()
 
+	var refs []convert.EventRef
+	select {
+	case refs = <-m.spareRefs:
+	default:
+	}
 	observed := pcommon.NewTimestampFromTime(m.now())
-	_, refs, stats, err := convert.AppendMonitorPage(page.body, records, observed, m.refs[:0])
-	m.refs = refs
-	if err == nil && page.release != nil {
+	_, refs, stats, err := convert.AppendMonitorPage(page.body, records, observed, refs)
+	if err != nil { // the error may quote the body: keep its buffer
+		page.err = fmt.Errorf("monitor stream: page from cursor %q cannot be decoded (trace token %s): %w", page.cursor, page.trace, err)
+		return convertedPage{monitorPage: page}
+	}
+	if page.release != nil {
 		page.release() // pdata holds copies; the buffer can serve the next fetch
 	}
-	if err != nil {
-		return false, fmt.Errorf("monitor stream: page from cursor %q cannot be decoded (trace token %s): %w", page.cursor, page.trace, err)
-	}
+	page.body, page.release = nil, nil
+	return convertedPage{monitorPage: page, logs: logs, records: records, refs: refs, stats: stats}
+}
+
+// deliver de-duplicates and consumes one converted page, then moves the checkpoint. A failing
+// consume is retried with backoff after stopping the pipeline (retried=true): the pages behind it
+// are thrown away, and the checkpoint never moves past records the pipeline has not accepted.
+func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPrefetch context.CancelFunc) (retried bool, err error) {
+	records, refs, stats := page.records, page.refs, page.stats
 	fetched := len(refs)
-	dropped := m.dropDuplicates(records)
+	dropped := m.dropDuplicates(records, refs)
 
 	mctx := context.Background()
 	src := metric.WithAttributes(attrSource.String(monitorSource))
@@ -264,12 +459,16 @@ func (m *monitorPoller) deliver(ctx context.Context, page monitorPage, stopPrefe
 	}
 
 	if records.Len() > 0 {
-		retried, err = m.consume(ctx, logs, page, stopPrefetch)
+		retried, err = m.consume(ctx, page.logs, page.monitorPage, stopPrefetch)
 		if err != nil {
 			return retried, err
 		}
 	}
-	m.advance(ctx, page, refs)
+	m.advance(ctx, page.monitorPage, refs)
+	select {
+	case m.spareRefs <- refs[:0]: // the converter reuses it; seen keeps only the id strings
+	default:
+	}
 	return retried, nil
 }
 
@@ -336,10 +535,11 @@ func (m *monitorPoller) advance(ctx context.Context, page monitorPage, refs []co
 	}
 }
 
-// dropDuplicates removes records whose eventId was consumed recently and returns how many it removed.
-func (m *monitorPoller) dropDuplicates(records plog.LogRecordSlice) int {
+// dropDuplicates removes records whose eventId was consumed recently and returns how many it
+// removed; refs holds one entry per record.
+func (m *monitorPoller) dropDuplicates(records plog.LogRecordSlice, refs []convert.EventRef) int {
 	dups := 0
-	for _, ref := range m.refs {
+	for _, ref := range refs {
 		if ref.ID != "" && m.seen.contains(ref.ID) {
 			dups++
 		}
@@ -349,7 +549,7 @@ func (m *monitorPoller) dropDuplicates(records plog.LogRecordSlice) int {
 	}
 	i := 0
 	records.RemoveIf(func(plog.LogRecord) bool {
-		id := m.refs[i].ID
+		id := refs[i].ID
 		i++
 		return id != "" && m.seen.contains(id)
 	})

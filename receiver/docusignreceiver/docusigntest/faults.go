@@ -67,6 +67,8 @@ func (f *faultState) take(path string, api bool) fault {
 }
 
 // SetLatency delays every request (all endpoints) by d before it is answered; 0 turns it off.
+// d is the time to the first byte: the server prepares the response meanwhile, so a page whose
+// encoding takes less than d is answered after exactly d.
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	s.faults.latency = max(d, 0)

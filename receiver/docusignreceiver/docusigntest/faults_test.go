@@ -99,6 +99,28 @@ func TestLatency(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
+func TestLatencyHoldsBackFaultsToo(t *testing.T) {
+	s, tok, _ := faultServer(t, Options{})
+	s.SetLatency(150 * time.Millisecond)
+	s.FailNext("/api/", 1, http.StatusBadGateway)
+	start := time.Now()
+	resp, _ := get(t, streamURL(s, "", 5), tok)
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond, "an injected error is as late as an answer")
+
+	s.ResetNext(1)
+	start = time.Now()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}} // no silent retry on a fresh connection
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(authGet(t, streamURL(s, "", 5), tok))
+	if err == nil {
+		resp.Body.Close()
+	}
+	assert.Error(t, err, "the connection is reset")
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond, "a reset is as late as an answer")
+	assert.Equal(t, 1, s.Stats().Resets)
+}
+
 func TestLatencyDoesNotHoldUpClose(t *testing.T) {
 	s := NewServer(Options{})
 	s.SetLatency(time.Hour)

@@ -267,7 +267,29 @@ func (s *Server) appendPage(b []byte, p page) []byte {
 	return append(b, ']', '}')
 }
 
-var pageBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+// pageBuffers keeps page-sized buffers for a few concurrent requests across garbage collections
+// (a sync.Pool is emptied by them, and regrowing megabytes per page would burden the process the
+// fake shares with the code under test).
+var pageBuffers = make(chan []byte, 4)
+
+func takePageBuffer() []byte {
+	select {
+	case b := <-pageBuffers:
+		return b[:0]
+	default:
+		return make([]byte, 0, 64<<10)
+	}
+}
+
+func returnPageBuffer(b []byte) {
+	if cap(b) > 16<<20 { // keep ordinary page buffers; let an outsized one go
+		return
+	}
+	select {
+	case pageBuffers <- b:
+	default:
+	}
+}
 
 func (s *Server) handleMonitorStream(w http.ResponseWriter, r *http.Request) {
 	s.count(func(st *Stats) { st.MonitorRequests++ })
@@ -295,10 +317,7 @@ func (s *Server) handleMonitorStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(func(st *Stats) { st.MonitorEventsServed += p.to - p.from })
-	bp := pageBuffers.Get().(*[]byte)
-	*bp = s.appendPage((*bp)[:0], p)
-	writeBody(w, http.StatusOK, *bp)
-	if cap(*bp) <= 16<<20 { // keep ordinary page buffers; let an outsized one go
-		pageBuffers.Put(bp)
-	}
+	body := s.appendPage(takePageBuffer(), p)
+	writeBody(w, http.StatusOK, body)
+	returnPageBuffer(body)
 }

@@ -1,6 +1,7 @@
 package docusigntest
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rsa"
 	"encoding/json"
@@ -183,17 +184,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	latency := s.faults.latency
 	s.mu.Unlock()
 	if latency > 0 {
-		t := time.NewTimer(latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		case <-s.closed:
-			t.Stop()
-			writeAPIError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the server is shutting down")
-			return
-		}
+		// The latency is the time to the first byte: the response is prepared meanwhile, as a real
+		// API's processing is part of its round trip, so pages × latency is the true floor of a drain.
+		lw := &lateWriter{ResponseWriter: w, due: time.Now().Add(latency), gone: r.Context().Done(), closed: s.closed}
+		defer lw.wait() // a handler that writes nothing still answers late
+		w = lw
 	}
 
 	now := s.now()
@@ -246,6 +241,51 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 }
+
+// lateWriter holds the response back until due; a client hanging up or Close cuts the wait short.
+type lateWriter struct {
+	http.ResponseWriter
+	due    time.Time
+	gone   <-chan struct{}
+	closed <-chan struct{}
+	waited bool
+}
+
+func (l *lateWriter) wait() {
+	if l.waited {
+		return
+	}
+	l.waited = true
+	d := time.Until(l.due)
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-l.gone:
+	case <-l.closed:
+	}
+}
+
+func (l *lateWriter) WriteHeader(code int) {
+	l.wait()
+	l.ResponseWriter.WriteHeader(code)
+}
+
+func (l *lateWriter) Write(b []byte) (int, error) {
+	l.wait()
+	return l.ResponseWriter.Write(b)
+}
+
+// Hijack lets a reset fault drop the connection, late like any answer.
+func (l *lateWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	l.wait()
+	return http.NewResponseController(l.ResponseWriter).Hijack()
+}
+
+func (l *lateWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
 
 // resetConnection drops the connection without a response; SO_LINGER 0 makes it a TCP RST.
 func resetConnection(w http.ResponseWriter) {

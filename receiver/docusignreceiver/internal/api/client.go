@@ -38,30 +38,150 @@ func (r *Response) Release() {
 }
 
 // bodyPool recycles page-sized buffers: a 2,000-event page is megabytes, read every round trip.
-var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
+var bodyPool = bufferPool{kept: make(chan *[]byte, keptBuffers)}
 
-// readBody reads at most limit+1 bytes into a pooled buffer sized from Content-Length when known.
-func readBody(resp *http.Response, limit int) (*[]byte, []byte, error) {
-	bp := bodyPool.Get().(*[]byte)
-	b := (*bp)[:0]
-	if n := resp.ContentLength; n > 0 && n <= int64(limit) && int(n)+1 > cap(b) {
-		b = make([]byte, 0, n+1) // +1 so the final read sees EOF without growing
+// bufferPool keeps the last few released buffers through garbage collections (a sync.Pool alone
+// is emptied by every other one, and a drain collects every page or two), the rest in a sync.Pool.
+type bufferPool struct {
+	kept chan *[]byte
+	pool sync.Pool
+}
+
+// keptBuffers covers a drain: one body being read while the one before it is converted.
+const keptBuffers = 2
+
+// keptMaxBytes keeps an outsized body's buffer out of the long-lived set.
+const keptMaxBytes = 16 << 20
+
+func (p *bufferPool) Get() *[]byte {
+	select {
+	case b := <-p.kept:
+		return b
+	default:
 	}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+func (p *bufferPool) Put(b *[]byte) {
+	if cap(*b) <= keptMaxBytes {
+		select {
+		case p.kept <- b:
+			return
+		default:
 		}
-		n, err := resp.Body.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return bp, b, nil
+	}
+	p.pool.Put(b)
+}
+
+// Stream is a successful (2xx) response whose body is read on demand: Peek reads only as much as the
+// caller needs to act early (a page's endCursor comes first), ReadAll the rest. Call ReadAll or Close
+// exactly once; a Stream is not safe for concurrent use.
+type Stream struct {
+	TraceToken string
+	Header     http.Header
+
+	ctx     context.Context
+	op      string
+	resp    *http.Response
+	buf     *[]byte // body's pooled backing array, taken at the first read
+	body    []byte
+	readErr error // what ended the body early
+	ended   bool  // EOF, a read error, or more than maxBodyBytes
+	closed  bool
+}
+
+// Peek reads until enough(body so far) is true or the body ends, and returns the body so far (valid
+// until ReadAll or Close). It reads into a small buffer: a peeked response holds little memory
+// until ReadAll. A failed read ends the body; ReadAll reports it.
+func (s *Stream) Peek(enough func(prefix []byte) bool) []byte {
+	for !s.closed && !enough(s.body) && !s.ended {
+		s.readSome(false)
+	}
+	return s.body
+}
+
+// ReadAll reads the rest of the body and closes the response. A body cut short or larger than
+// maxBodyBytes is an *Error (cut short: temporary). Release the Response's body when done.
+func (s *Stream) ReadAll() (Response, error) {
+	if s.closed {
+		return Response{}, &Error{Op: s.op, Err: errors.New("response already closed")}
+	}
+	if err := s.finish(); err != nil {
+		s.Close()
+		return Response{}, err
+	}
+	_ = s.resp.Body.Close()
+	r := Response{Body: s.body, TraceToken: s.TraceToken, Header: s.Header, buf: s.buf}
+	s.buf, s.body, s.closed = nil, nil, true
+	return r, nil
+}
+
+// finish reads to the end of the body and classifies what stopped it early.
+func (s *Stream) finish() error {
+	for !s.ended {
+		s.readSome(true)
+	}
+	status, n := s.resp.StatusCode, len(s.body)
+	switch {
+	case s.readErr != nil && s.ctx.Err() != nil:
+		return s.ctx.Err()
+	case s.readErr != nil:
+		return &Error{Op: s.op, StatusCode: status, TraceToken: s.TraceToken,
+			Err: fmt.Errorf("response body cut short after %d bytes: %w", n, s.readErr), temporary: true}
+	case n > maxBodyBytes:
+		return &Error{Op: s.op, StatusCode: status, TraceToken: s.TraceToken,
+			Err: fmt.Errorf("response body larger than %d bytes", maxBodyBytes)}
+	}
+	return nil
+}
+
+// Close abandons the rest of the body and frees what was read. It does nothing after ReadAll.
+func (s *Stream) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	_ = s.resp.Body.Close()
+	if s.buf != nil {
+		*s.buf = s.body[:0]
+		bodyPool.Put(s.buf)
+	}
+	s.buf, s.body = nil, nil
+}
+
+// peekBytes is the buffer Peek starts with; a page's endCursor is in its first hundred bytes.
+const peekBytes = 1 << 10
+
+// readSome does one Read into the body. The whole body goes into a pooled buffer sized from
+// Content-Length, taken at the first read for it (what Peek read is copied over).
+func (s *Stream) readSome(whole bool) {
+	switch {
+	case s.buf == nil && whole:
+		s.buf = bodyPool.Get()
+		b := (*s.buf)[:0]
+		if n := s.resp.ContentLength; n > 0 && n <= maxBodyBytes && int(n)+1 > cap(b) {
+			b = make([]byte, 0, n+1) // +1 so the final read sees EOF without growing
 		}
-		if err != nil {
-			return bp, b, err
-		}
-		if len(b) > limit {
-			return bp, b, nil
-		}
+		s.body = append(b, s.body...)
+	case s.body == nil:
+		s.body = make([]byte, 0, peekBytes)
+	}
+	b := s.body
+	if len(b) == cap(b) {
+		b = append(b, 0)[:len(b)]
+	}
+	n, err := s.resp.Body.Read(b[len(b):cap(b)])
+	s.body = b[:len(b)+n]
+	switch {
+	case err == io.EOF:
+		s.ended = true
+	case err != nil:
+		s.readErr, s.ended = err, true
+	case len(s.body) > maxBodyBytes:
+		s.ended = true
 	}
 }
 
@@ -97,49 +217,49 @@ func New(httpClient *http.Client, opts ...Option) *Client {
 // Get fetches rawURL. op names the operation in errors ("monitor stream", "users list").
 // A non-2xx status, a network failure or a body cut short returns an *Error.
 func (c *Client) Get(ctx context.Context, op, rawURL string) (Response, error) {
-	if err := c.pacer.wait(ctx, c.now); err != nil {
+	s, err := c.Open(ctx, op, rawURL)
+	if err != nil {
 		return Response{}, err
+	}
+	return s.ReadAll()
+}
+
+// Open sends the GET and returns once a 2xx status and its headers have arrived, before the body
+// is read. Failures are those of Get; a non-2xx response is read and closed here.
+func (c *Client) Open(ctx context.Context, op, rawURL string) (*Stream, error) {
+	if err := c.pacer.wait(ctx, c.now); err != nil {
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, http.NoBody)
 	if err != nil {
-		return Response{}, &Error{Op: op, Err: err}
+		return nil, &Error{Op: op, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observe(op, 0, nil)
 		if ctx.Err() != nil {
-			return Response{}, ctx.Err()
+			return nil, ctx.Err()
 		}
-		return Response{}, &Error{Op: op, Err: redactURLError(err), temporary: true}
+		return nil, &Error{Op: op, Err: redactURLError(err), temporary: true}
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests { // a 429's Retry-After, not its budget headers, says when to go on
 		c.pacer.update(resp.Header)
 	}
 	c.observe(op, resp.StatusCode, resp.Header)
-	trace := resp.Header.Get("X-DocuSign-TraceToken")
-
-	bp, body, readErr := readBody(resp, maxBodyBytes)
-	if readErr != nil {
-		if ctx.Err() != nil {
-			return Response{}, ctx.Err()
-		}
-		return Response{}, &Error{Op: op, StatusCode: resp.StatusCode, TraceToken: trace,
-			Err: fmt.Errorf("response body cut short after %d bytes: %w", len(body), readErr), temporary: true}
+	s := &Stream{TraceToken: resp.Header.Get("X-DocuSign-TraceToken"), Header: resp.Header, ctx: ctx, op: op, resp: resp}
+	if resp.StatusCode/100 == 2 {
+		return s, nil
 	}
-	if len(body) > maxBodyBytes {
-		return Response{}, &Error{Op: op, StatusCode: resp.StatusCode, TraceToken: trace,
-			Err: fmt.Errorf("response body larger than %d bytes", maxBodyBytes)}
+	defer s.Close()
+	if err := s.finish(); err != nil {
+		return nil, err
 	}
-	if resp.StatusCode/100 != 2 {
-		e := newStatusError(op, resp, trace, body, c.now())
-		if e.StatusCode == http.StatusTooManyRequests || e.rateLimited() {
-			c.pacer.block(c.now().Add(e.RetryAfter))
-		}
-		return Response{}, e
+	e := newStatusError(op, resp, s.TraceToken, s.body, c.now())
+	if e.StatusCode == http.StatusTooManyRequests || e.rateLimited() {
+		c.pacer.block(c.now().Add(e.RetryAfter))
 	}
-	return Response{Body: body, TraceToken: trace, Header: resp.Header, buf: bp}, nil
+	return nil, e
 }
 
 func (c *Client) observe(op string, status int, h http.Header) {

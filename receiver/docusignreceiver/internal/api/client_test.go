@@ -169,3 +169,110 @@ func TestURLs(t *testing.T) {
 		LastModifiedSince: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), IncludeGroups: true})
 	assert.Equal(t, "https://api.docusign.net/management/v2/organizations/org%201/users?account_id=acc&include_ds_groups=true&last_modified_since=2026-11-01T00%3A00%3A00Z&start=250&take=250", got)
 }
+
+func TestOpenPeeksBeforeTheBodyHasArrived(t *testing.T) {
+	rest := make(chan struct{})
+	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-DocuSign-TraceToken", "tt-2")
+		w.Header().Set("Content-Length", "32")
+		_, _ = w.Write([]byte(`{"endCursor":"c2","data":[`))
+		w.(http.Flusher).Flush()
+		<-rest // the rest is only sent once the client has seen the prefix
+		_, _ = w.Write([]byte(`1,2]}`))
+		_, _ = w.Write([]byte(" "))
+	})
+	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
+	require.NoError(t, err)
+	assert.Equal(t, "tt-2", s.TraceToken)
+	prefix := s.Peek(func(b []byte) bool { return strings.Contains(string(b), `"c2"`) })
+	assert.Equal(t, `{"endCursor":"c2","data":[`, string(prefix))
+	close(rest)
+	resp, err := s.ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, `{"endCursor":"c2","data":[1,2]} `, string(resp.Body))
+	assert.Equal(t, "tt-2", resp.TraceToken)
+	resp.Release()
+	s.Close() // after ReadAll: nothing left to do
+}
+
+func TestPeekStopsAtTheEndOfTheBody(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"data":[]}`)) })
+	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
+	require.NoError(t, err)
+	calls := 0
+	prefix := s.Peek(func([]byte) bool { calls++; return false })
+	assert.Equal(t, `{"data":[]}`, string(prefix), "never enough: the whole body")
+	assert.Positive(t, calls)
+	resp, err := s.ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, `{"data":[]}`, string(resp.Body))
+}
+
+func TestStreamCutShortAfterPeekIsTemporary(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		_, _ = w.Write([]byte(`{"endCursor":"x","data":[`))
+	})
+	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
+	require.NoError(t, err)
+	assert.Equal(t, `{"endCursor":"x","data":[`, string(s.Peek(func(b []byte) bool { return len(b) > 0 })))
+	_, err = s.ReadAll()
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, apiErr.Temporary())
+	assert.Contains(t, err.Error(), "cut short after 25 bytes")
+}
+
+func TestOpenNonSuccessIsAnErrorWithoutStream(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-DocuSign-TraceToken", "tt-3")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"errorCode":"SERVICE_UNAVAILABLE","message":"later"}`))
+	})
+	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
+	assert.Nil(t, s)
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+	assert.True(t, apiErr.Temporary())
+	assert.Contains(t, err.Error(), "SERVICE_UNAVAILABLE")
+	assert.Contains(t, err.Error(), "trace token tt-3")
+}
+
+func TestStreamCloseAbandonsTheBody(t *testing.T) {
+	written := make(chan error, 1)
+	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		var err error
+		for i := 0; i < 1024 && err == nil; i++ { // 64 MiB: far more than socket buffers hold
+			_, err = w.Write(chunk)
+		}
+		written <- err
+	})
+	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
+	require.NoError(t, err)
+	s.Peek(func(b []byte) bool { return len(b) > 0 })
+	s.Close()
+	select {
+	case err := <-written:
+		assert.Error(t, err, "the server stops writing once the client hung up")
+	case <-time.After(10 * time.Second):
+		t.Fatal("closing the stream did not release the connection")
+	}
+	_, err = s.ReadAll()
+	assert.Error(t, err, "a closed stream has no body left")
+}
+
+func TestPeekJudgesTheLastBytesToo(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"endCursor":"c9","data":[]}`)) })
+	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
+	require.NoError(t, err)
+	defer s.Close()
+	var judged []string
+	s.Peek(func(b []byte) bool {
+		judged = append(judged, string(b))
+		return strings.Contains(string(b), `"c9"`)
+	})
+	require.NotEmpty(t, judged)
+	assert.Equal(t, `{"endCursor":"c9","data":[]}`, judged[len(judged)-1], "a body that arrives whole in one read is still judged")
+}
