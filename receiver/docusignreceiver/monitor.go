@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/metric"
@@ -122,7 +121,6 @@ type monitorPoller struct {
 
 	state monitorCheckpoint
 	seen  *recentIDs
-	retry backoff
 	// spareRefs recycles EventRef slices from the consumer back to the converter.
 	spareRefs chan []convert.EventRef
 }
@@ -137,7 +135,6 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 		logger:  r.settings.Logger.With(zap.String("source", monitorSource)),
 		now:     time.Now,
 		seen:    newRecentIDs(dedupCapacity),
-		retry:   newBackoff(min(5*time.Minute, max(cfg.PollInterval, 30*time.Second))),
 
 		spareRefs: make(chan []convert.EventRef, 2),
 	}
@@ -146,23 +143,7 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 // run loads the checkpoint, then drains and waits poll_interval until ctx ends.
 func (m *monitorPoller) run(ctx context.Context) {
 	m.loadCheckpoint(ctx)
-	for {
-		err := m.drain(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		wait := m.cfg.PollInterval
-		if err != nil {
-			wait = m.retry.next(err)
-			m.logger.Warn("Monitor poll failed; will retry", zap.Error(err), zap.Duration("retry_in", wait))
-		} else {
-			m.retry.reset()
-		}
-		m.r.reportStatus(monitorSource, err)
-		if !sleepCtx(ctx, wait) {
-			return
-		}
-	}
+	m.r.pollLoop(ctx, monitorSource, m.cfg.PollInterval, m.logger, "Monitor poll failed; will retry", m.drain)
 }
 
 // loadCheckpoint restores the position, or picks the first run's start.
@@ -459,7 +440,8 @@ func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPre
 	}
 
 	if records.Len() > 0 {
-		retried, err = m.consume(ctx, page.logs, page.monitorPage, stopPrefetch)
+		stopPipeline := func() { stopPrefetch(); retried = true } // pages behind a refused one are stale
+		err = m.r.consumeWithRetry(ctx, monitorSource, page.logs, m.logger, m.cfg.PollInterval, zap.String("cursor", page.cursor), stopPipeline)
 		if err != nil {
 			return retried, err
 		}
@@ -470,44 +452,6 @@ func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPre
 	default:
 	}
 	return retried, nil
-}
-
-// consume hands logs to the pipeline until it accepts them, rejects them for good, or ctx ends.
-func (m *monitorPoller) consume(ctx context.Context, logs plog.Logs, page monitorPage, stopPrefetch context.CancelFunc) (retried bool, err error) {
-	wait := newBackoff(min(30*time.Second, m.cfg.PollInterval))
-	n := logs.LogRecordCount()
-	for {
-		err := m.consumeOnce(ctx, logs)
-		if err == nil {
-			return retried, nil
-		}
-		if consumererror.IsPermanent(err) {
-			m.r.tb.ReceiverDocusignRecordsDropped.Add(context.Background(), int64(n),
-				metric.WithAttributes(attrSource.String(monitorSource), attrReason.String("permanent_error")))
-			m.logger.Error("Pipeline rejected Monitor records permanently; skipping them",
-				zap.Int("records", n), zap.String("cursor", page.cursor), zap.Error(err))
-			return retried, nil
-		}
-		if !retried {
-			stopPrefetch() // the prefetched page is stale once this one has to be retried
-			retried = true
-		}
-		d := wait.next(err)
-		m.r.tb.ReceiverDocusignRetries.Add(context.Background(), 1,
-			metric.WithAttributes(attrSource.String(monitorSource), attrReason.String("consume")))
-		m.logger.Warn("Pipeline refused Monitor records; retrying the same page", zap.Int("records", n), zap.Error(err), zap.Duration("retry_in", d))
-		m.r.reportStatus(monitorSource, err)
-		if !sleepCtx(ctx, d) {
-			return retried, ctx.Err()
-		}
-	}
-}
-
-func (m *monitorPoller) consumeOnce(ctx context.Context, logs plog.Logs) error {
-	obsCtx := m.r.obsrecv.StartLogsOp(ctx)
-	err := m.r.next.ConsumeLogs(obsCtx, logs)
-	m.r.obsrecv.EndLogsOp(obsCtx, "json", logs.LogRecordCount(), err)
-	return err
 }
 
 // advance records the page as consumed and saves the checkpoint.

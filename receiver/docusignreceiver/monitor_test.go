@@ -134,7 +134,7 @@ func TestMonitorPermanentErrorIsCountedAndSkipped(t *testing.T) {
 	all := srv.MonitorEventIDs()
 	want := append(append([]string{}, all[:1000]...), all[2000:]...)
 	assertSameIDs(t, want, eventIDs(sink.AllLogs()), "the rejected page is skipped, the rest delivered")
-	assert.Equal(t, 1, logs.FilterMessage("Pipeline rejected Monitor records permanently; skipping them").Len())
+	assert.Equal(t, 1, logs.FilterMessage("Pipeline rejected records permanently; skipping them").Len())
 }
 
 func TestMonitorRestartResumesAfterLastConsumedEvent(t *testing.T) {

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -117,7 +116,6 @@ type usersPoller struct {
 	groups     bool
 	warnedNext bool
 	unsaved    bool // a page's digests failed to save: rewrite the whole table at the sync's end
-	retry      backoff
 
 	changes []userChange
 	delta   digestDelta
@@ -139,30 +137,13 @@ func newUsersPoller(r *docusignReceiver, client *api.Client) *usersPoller {
 		now:     time.Now,
 		digests: newDigestTable(),
 		groups:  true,
-		retry:   newBackoff(min(5*time.Minute, max(cfg.PollInterval, 30*time.Second))),
 	}
 }
 
 // run loads the checkpoint, then syncs and waits poll_interval until ctx ends.
 func (u *usersPoller) run(ctx context.Context) {
 	u.loadCheckpoint(ctx)
-	for {
-		err := u.syncOnce(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		wait := u.cfg.PollInterval
-		if err != nil {
-			wait = u.retry.next(err)
-			u.logger.Warn("Users sync failed; will resume at the failed page", zap.Error(err), zap.Duration("retry_in", wait))
-		} else {
-			u.retry.reset()
-		}
-		u.r.reportStatus(usersSource, err)
-		if !sleepCtx(ctx, wait) {
-			return
-		}
-	}
+	u.r.pollLoop(ctx, usersSource, u.cfg.PollInterval, u.logger, "Users sync failed; will resume at the failed page", u.syncOnce)
 }
 
 // loadCheckpoint restores the sync state and the digest table. Anything unreadable starts a fresh
@@ -351,7 +332,7 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 			zap.Int("records", flagged), zap.Int("start", s.start), zap.String("trace_token", page.trace))
 	}
 	if records.Len() > 0 {
-		if err := u.consume(ctx, logs, s); err != nil {
+		if err := u.r.consumeWithRetry(ctx, usersSource, logs, u.logger, u.cfg.PollInterval, zap.Int("start", s.start), nil); err != nil {
 			return err
 		}
 	}
@@ -385,35 +366,6 @@ func contentKey(raw []byte) (string, userDigest) {
 	var d userDigest
 	copy(d[:], sum[:])
 	return "sha256:" + hex.EncodeToString(sum[:16]), d
-}
-
-// consume hands logs to the pipeline until it accepts them, rejects them for good, or ctx ends.
-func (u *usersPoller) consume(ctx context.Context, logs plog.Logs, s *usersSync) error {
-	wait := newBackoff(min(30*time.Second, u.cfg.PollInterval))
-	n := logs.LogRecordCount()
-	for {
-		obsCtx := u.r.obsrecv.StartLogsOp(ctx)
-		err := u.r.next.ConsumeLogs(obsCtx, logs)
-		u.r.obsrecv.EndLogsOp(obsCtx, "json", n, err)
-		if err == nil {
-			return nil
-		}
-		if consumererror.IsPermanent(err) {
-			u.r.tb.ReceiverDocusignRecordsDropped.Add(context.Background(), int64(n),
-				metric.WithAttributes(attrSource.String(usersSource), attrReason.String("permanent_error")))
-			u.logger.Error("Pipeline rejected users records permanently; skipping them",
-				zap.Int("records", n), zap.Int("start", s.start), zap.Error(err))
-			return nil
-		}
-		d := wait.next(err)
-		u.r.tb.ReceiverDocusignRetries.Add(context.Background(), 1,
-			metric.WithAttributes(attrSource.String(usersSource), attrReason.String("consume")))
-		u.logger.Warn("Pipeline refused users records; retrying the same page", zap.Int("records", n), zap.Error(err), zap.Duration("retry_in", d))
-		u.r.reportStatus(usersSource, err)
-		if !sleepCtx(ctx, d) {
-			return ctx.Err()
-		}
-	}
 }
 
 // store records the consumed page's digests: in memory, then as one delta saved with the sync state.

@@ -435,7 +435,7 @@ func TestUsersPermanentErrorIsCountedAndSkipped(t *testing.T) {
 	startReceiver(t, usersConfig(srv), host, sink, logger)
 	watch.waitSyncs(t, 3)
 	assert.Equal(t, 50, sink.LogRecordCount(), "the rejected page is skipped for good, the rest delivered")
-	assert.Equal(t, 1, logs.FilterMessage("Pipeline rejected users records permanently; skipping them").Len())
+	assert.Equal(t, 1, logs.FilterMessage("Pipeline rejected records permanently; skipping them").Len())
 }
 
 func TestUsersSnapshotEmitsTheRosterAtEachFullSync(t *testing.T) {
