@@ -5,6 +5,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -249,6 +254,12 @@ func TestValidateNamesTheBadKey(t *testing.T) {
 	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
 	notPEM := filepath.Join(dir, "not.pem")
 	require.NoError(t, os.WriteFile(notPEM, []byte("hello"), 0o600))
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	ecDER, err := x509.MarshalPKCS8PrivateKey(ecKey)
+	require.NoError(t, err)
+	ecPEM := filepath.Join(dir, "ec.pem")
+	require.NoError(t, os.WriteFile(ecPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER}), 0o600))
 
 	base := map[string]string{
 		"integration_key":  "00000000-0000-4000-8000-000000000001",
@@ -267,6 +278,8 @@ func TestValidateNamesTheBadKey(t *testing.T) {
 		{"both private keys", map[string]string{"private_key": "x"}, "private_key, private_key_file: set exactly one"},
 		{"unreadable key file", map[string]string{"private_key_file": filepath.Join(dir, "nope.pem")}, "private_key_file: cannot read"},
 		{"not a PEM", map[string]string{"private_key_file": notPEM}, "private_key_file:"},
+		{"not an RSA key", map[string]string{"private_key_file": ecPEM}, "private_key_file:"},
+		{"users without account_id", map[string]string{"users::enabled": "true", "users::organization_id": "o"}, "users.account_id"},
 		{"unknown environment", map[string]string{"environment": "staging"}, "environment:"},
 		{"monitor page size", map[string]string{"monitor::page_size": "2001"}, "monitor.page_size"},
 		{"users page size", map[string]string{"users::page_size": "999"}, "users.page_size"},
