@@ -485,14 +485,17 @@ func (d *pageDecoder) object(i int) int {
 }
 
 // strField returns the field's text when it is a string; any other non-null kind is flagged.
-func (d *pageDecoder) strField(f field, name string) string {
+func (d *pageDecoder) strField(f field, name string) string { return fieldText(f, name, &d.reasons) }
+
+// fieldText returns f's text when it is a string; any other non-null kind adds a reason naming the field.
+func fieldText(f field, name string, reasons *[]string) string {
 	switch f.kind {
 	case kindString:
 		return f.s
 	case kindAbsent, kindNull:
 		return ""
 	}
-	d.reasons = append(d.reasons, name+" is not a string")
+	*reasons = append(*reasons, name+" is not a string")
 	return ""
 }
 

@@ -113,16 +113,7 @@ func (u *adminUser) capture() {
 	}
 }
 
-func (u *adminUser) text(f field, name string) string {
-	switch f.kind {
-	case kindString:
-		return f.s
-	case kindAbsent, kindNull:
-		return ""
-	}
-	u.reasons = append(u.reasons, name+" is not a string")
-	return ""
-}
+func (u *adminUser) text(f field, name string) string { return fieldText(f, name, &u.reasons) }
 
 func (u *adminUser) attributes(attrs pcommon.Map) {
 	id := u.text(u.id, "id")
