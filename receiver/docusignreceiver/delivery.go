@@ -10,6 +10,10 @@ import (
 	"go.uber.org/zap"
 )
 
+// checkpointSaveTimeout bounds a checkpoint write, which runs even during shutdown: a page the pipeline
+// accepted is recorded rather than repeated after the restart.
+const checkpointSaveTimeout = 10 * time.Second
+
 // pollLoop runs poll until ctx ends, waiting interval after a success and a growing backoff (or
 // DocuSign's Retry-After) after a failure; every outcome updates the receiver's health.
 func (r *docusignReceiver) pollLoop(ctx context.Context, source string, interval time.Duration, logger *zap.Logger, failure string, poll func(context.Context) error) {

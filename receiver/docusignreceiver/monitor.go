@@ -2,7 +2,6 @@ package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -474,7 +473,9 @@ func (m *monitorPoller) advance(ctx context.Context, page monitorPage, refs []co
 		}
 	}
 	m.state.RecentIDs = m.seen.appendTo(m.state.RecentIDs[:0])
-	if err := m.store.Save(ctx, m.state); err != nil && !errors.Is(err, context.Canceled) {
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkpointSaveTimeout)
+	defer cancel()
+	if err := m.store.Save(saveCtx, m.state); err != nil {
 		m.logger.Error("Monitor checkpoint not saved; a restart may repeat events", zap.Error(err))
 	}
 }

@@ -37,9 +37,6 @@ const (
 	// usersModifiedOverlap widens last_modified_since: DocuSign may filter by whole days, read in
 	// a time zone we do not know.
 	usersModifiedOverlap = 48 * time.Hour
-	// usersSaveTimeout bounds a checkpoint write that runs after shutdown began, so consumed pages
-	// are still recorded.
-	usersSaveTimeout = 10 * time.Second
 	// removedSample is how many ids of users gone from a full listing the log names.
 	removedSample = 10
 )
@@ -494,7 +491,7 @@ func (u *usersPoller) save(ctx context.Context, state usersCheckpoint, ops ...*s
 
 // batch runs storage operations; a shutdown that already began does not stop it.
 func (u *usersPoller) batch(ctx context.Context, ops ...*storage.Operation) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usersSaveTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkpointSaveTimeout)
 	defer cancel()
 	if err := u.storage.Batch(ctx, ops...); err != nil {
 		return fmt.Errorf("checkpoint %q: write: %w", usersCheckpointKey, err)
