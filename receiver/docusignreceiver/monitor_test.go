@@ -62,6 +62,12 @@ type flakyConsumer struct {
 	failOn map[int]error
 }
 
+func (f *flakyConsumer) callCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
 func (f *flakyConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	f.mu.Lock()
 	f.calls++

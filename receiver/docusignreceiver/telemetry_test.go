@@ -19,8 +19,8 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadatatest"
 )
 
-// drainWithTelemetry runs one Monitor drain of srv into next, recording the receiver's telemetry in tt.
-func drainWithTelemetry(t *testing.T, srv *docusigntest.Server, next *flakyConsumer, wantRecords int) *componenttest.Telemetry {
+// drainWithTelemetry runs one Monitor drain of srv into next until done, recording the receiver's telemetry in tt.
+func drainWithTelemetry(t *testing.T, srv *docusigntest.Server, next *flakyConsumer, done func() bool) *componenttest.Telemetry {
 	t.Helper()
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
@@ -30,8 +30,8 @@ func drainWithTelemetry(t *testing.T, srv *docusigntest.Server, next *flakyConsu
 	rcv, err := NewFactory().CreateLogs(context.Background(), metadatatest.NewSettings(tt), cfg, next)
 	require.NoError(t, err)
 	require.NoError(t, rcv.Start(context.Background(), newFileStorageHost(t, t.TempDir())))
-	require.Eventually(t, func() bool { return next.LogRecordCount() == wantRecords }, 30*time.Second, 5*time.Millisecond)
-	time.Sleep(50 * time.Millisecond) // the caught-up request and the last checkpoint
+	require.Eventually(t, done, 30*time.Second, 5*time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the client records a request just after the server counted it
 	require.NoError(t, rcv.Shutdown(context.Background()))
 	return tt
 }
@@ -39,7 +39,10 @@ func drainWithTelemetry(t *testing.T, srv *docusigntest.Server, next *flakyConsu
 func TestTelemetryRequestsRecordsAndFetchRetries(t *testing.T) {
 	srv := backlogServer(t, 3000)
 	srv.FailNext("/api/v2.0/datasets/monitor/stream", 1, http.StatusServiceUnavailable)
-	tt := drainWithTelemetry(t, srv, &flakyConsumer{}, 3000)
+	next := &flakyConsumer{}
+	tt := drainWithTelemetry(t, srv, next, func() bool {
+		return next.LogRecordCount() == 3000 && srv.Stats().MonitorRequests >= 4 // three pages and the caught-up request
+	})
 
 	monitor := attribute.NewSet(attrSource.String(monitorSource))
 	metadatatest.AssertEqualReceiverDocusignRecordsFetched(t, tt, []metricdata.DataPoint[int64]{{Attributes: monitor, Value: 3000}},
@@ -73,7 +76,7 @@ func TestTelemetryConsumeRetriesAndDrops(t *testing.T) {
 		2: errors.New("queue full"),
 		4: consumererror.NewPermanent(errors.New("too large")),
 	}}
-	tt := drainWithTelemetry(t, srv, next, 2000)
+	tt := drainWithTelemetry(t, srv, next, func() bool { return next.LogRecordCount() == 2000 && next.callCount() >= 4 })
 
 	metadatatest.AssertEqualReceiverDocusignRetries(t, tt, []metricdata.DataPoint[int64]{
 		{Attributes: attribute.NewSet(attrSource.String(monitorSource), attrReason.String("consume")), Value: 1},
