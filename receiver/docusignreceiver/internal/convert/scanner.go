@@ -612,17 +612,10 @@ func setNumber(t *tok, raw string, integer bool) {
 // build sets v (empty) from the value at tape[i] and returns the index after it.
 func (d *decoder) build(i int, v pcommon.Value) int {
 	t := &d.tape[i]
+	if d.setScalar(t, v) {
+		return i + 1
+	}
 	switch t.kind {
-	case tStr, tNumText:
-		v.SetStr(d.text(t))
-	case tInt:
-		v.SetInt(int64(t.num))
-	case tDouble:
-		v.SetDouble(math.Float64frombits(t.num))
-	case tTrue:
-		v.SetBool(true)
-	case tFalse:
-		v.SetBool(false)
 	case tObject:
 		d.buildMap(i, v.SetEmptyMap())
 		return int(t.end)
@@ -637,6 +630,23 @@ func (d *decoder) build(i int, v pcommon.Value) int {
 		return int(t.end)
 	}
 	return i + 1
+}
+
+// setScalar sets v from a string, number or boolean token; false for null, objects and arrays.
+func (d *decoder) setScalar(t *tok, v pcommon.Value) bool {
+	switch t.kind {
+	case tStr, tNumText:
+		v.SetStr(d.text(t))
+	case tInt:
+		v.SetInt(int64(t.num))
+	case tDouble:
+		v.SetDouble(math.Float64frombits(t.num))
+	case tTrue, tFalse:
+		v.SetBool(t.kind == tTrue)
+	default:
+		return false
+	}
+	return true
 }
 
 // buildMap fills m (empty) with the members of the object at tape[i]; duplicate keys: last wins.
@@ -736,15 +746,10 @@ func (d *decoder) fillMap(i int, m pcommon.Map) bool {
 // fillValue overwrites v with tape[j] and returns the index after it, or -1 on a shape mismatch.
 func (d *decoder) fillValue(j int, v pcommon.Value) int {
 	t := &d.tape[j]
+	if d.setScalar(t, v) {
+		return j + 1
+	}
 	switch t.kind {
-	case tStr, tNumText:
-		v.SetStr(d.text(t))
-	case tInt:
-		v.SetInt(int64(t.num))
-	case tDouble:
-		v.SetDouble(math.Float64frombits(t.num))
-	case tTrue, tFalse:
-		v.SetBool(t.kind == tTrue)
 	case tNull:
 		if v.Type() != pcommon.ValueTypeEmpty {
 			return -1
