@@ -17,6 +17,18 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// stdlibBody is what encoding/json (numbers kept exact) and pcommon.Map.FromRaw make of one record.
+func stdlibBody(t *testing.T, raw []byte) pcommon.Map {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	require.NoError(t, dec.Decode(&m))
+	expected := pcommon.NewMap()
+	require.NoError(t, expected.FromRaw(stdlibRaw(m).(map[string]any)))
+	return expected
+}
+
 // stdlibRaw converts an encoding/json (UseNumber) value to what FromRaw should receive under the
 // int/double rule: an integer literal that fits int64 → int64, any other number → float64.
 func stdlibRaw(v any) any {
@@ -191,12 +203,7 @@ func TestBodyEquivalentToStdlib(t *testing.T) {
 		require.NoError(t, err, "round %d: %s", round, page)
 		require.Equal(t, n, stats.Events)
 		for i, raw := range want.Data {
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.UseNumber()
-			var m map[string]any
-			require.NoError(t, dec.Decode(&m))
-			expected := pcommon.NewMap()
-			require.NoError(t, expected.FromRaw(stdlibRaw(m).(map[string]any)))
+			expected := stdlibBody(t, raw)
 			got := lrs.At(i).Body().Map()
 			if !expected.Equal(got) {
 				t.Fatalf("round %d event %d differs\nraw:  %s\nwant: %v\ngot:  %v", round, i, raw, expected.AsRaw(), got.AsRaw())
@@ -212,12 +219,7 @@ func TestUserBodyEquivalentToStdlib(t *testing.T) {
 		var b bytes.Buffer
 		genJSON{r: r, b: &b}.object(0, r.IntN(12))
 		raw := b.Bytes()
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var m map[string]any
-		require.NoError(t, dec.Decode(&m))
-		expected := pcommon.NewMap()
-		require.NoError(t, expected.FromRaw(stdlibRaw(m).(map[string]any)))
+		expected := stdlibBody(t, raw)
 		lr := plog.NewLogRecord()
 		require.NoError(t, AdminUser(raw, OperationSnapshot, observedAt, lr), "round %d", round)
 		if !expected.Equal(lr.Body().Map()) {
@@ -255,12 +257,7 @@ func TestBodyTemplatesEquivalentToStdlib(t *testing.T) {
 			_, _, _, err := AppendMonitorPage(page, lrs, observedAt, nil)
 			require.NoError(t, err)
 			for i, raw := range want.Data {
-				dec := json.NewDecoder(bytes.NewReader(raw))
-				dec.UseNumber()
-				var m map[string]any
-				require.NoError(t, dec.Decode(&m))
-				expected := pcommon.NewMap()
-				require.NoError(t, expected.FromRaw(stdlibRaw(m).(map[string]any)))
+				expected := stdlibBody(t, raw)
 				if got := lrs.At(i).Body().Map(); !expected.Equal(got) {
 					t.Fatalf("round %d pass %d event %d differs\nraw:  %s\nwant: %v\ngot:  %v", round, pass, i, raw, expected.AsRaw(), got.AsRaw())
 				}
