@@ -7,6 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 // TestReceiverAssertionAcceptedWithExactClaims checks the receiver's JWT grant against the fake
@@ -33,4 +36,31 @@ func TestReceiverAssertionAcceptedWithExactClaims(t *testing.T) {
 	iat, exp := claims["iat"].(float64), claims["exp"].(float64)
 	assert.InDelta(t, float64(before), iat, 5)
 	assert.Equal(t, 3600.0, exp-iat)
+}
+
+// TestRecordsCarryResourceAndScope checks both sources stamp the receiver's resource and scope.
+func TestRecordsCarryResourceAndScope(t *testing.T) {
+	srv := backlogServer(t, 10)
+	srv.AddUsers(3)
+	cfg := backlogConfig(srv)
+	cfg.Users.Enabled = true
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 13 }, 30*time.Second, 10*time.Millisecond)
+
+	names := map[string]int{}
+	for _, ld := range sink.AllLogs() {
+		rl := ld.ResourceLogs().At(0)
+		attrs := rl.Resource().Attributes().AsRaw()
+		assert.Equal(t, map[string]any{
+			"docusign.environment":     "demo",
+			"docusign.organization.id": srv.OrganizationID(),
+			"docusign.account.id":      srv.AccountID(),
+		}, attrs)
+		scope := rl.ScopeLogs().At(0).Scope()
+		assert.Equal(t, metadata.ScopeName, scope.Name())
+		assert.NotEmpty(t, scope.Version())
+		forEachRecord(ld, func(lr plog.LogRecord) { names[lr.EventName()]++ })
+	}
+	assert.Equal(t, map[string]int{"docusign.monitor.event": 10, "docusign.admin.user": 3}, names)
 }

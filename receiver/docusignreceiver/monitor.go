@@ -14,7 +14,6 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 const (
@@ -392,13 +391,7 @@ func (m *monitorPoller) convertPages(ctx context.Context, in <-chan monitorPage,
 
 // convert decodes one page into a fresh plog.Logs with the receiver's resource and scope.
 func (m *monitorPoller) convert(page monitorPage) convertedPage {
-	logs := plog.NewLogs()
-	rl := logs.ResourceLogs().AppendEmpty()
-	m.r.fillResource(rl.Resource())
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
-	sl.Scope().SetVersion(m.r.settings.BuildInfo.Version)
-	records := sl.LogRecords()
+	logs, records := m.r.newLogs()
 
 	var refs []convert.EventRef
 	select {

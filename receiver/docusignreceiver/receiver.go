@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.opentelemetry.io/otel/metric"
@@ -201,9 +201,11 @@ func (r *docusignReceiver) reportStatus(source string, err error) {
 	}
 }
 
-// fillResource sets the resource attributes every record of this receiver shares.
-func (r *docusignReceiver) fillResource(res pcommon.Resource) {
-	attrs := res.Attributes()
+// newLogs returns an empty batch with the receiver's resource and scope, and its record slice.
+func (r *docusignReceiver) newLogs() (plog.Logs, plog.LogRecordSlice) {
+	logs := plog.NewLogs()
+	rl := logs.ResourceLogs().AppendEmpty()
+	attrs := rl.Resource().Attributes()
 	attrs.PutStr("docusign.environment", r.cfg.Environment)
 	if r.cfg.Users.OrganizationID != "" {
 		attrs.PutStr("docusign.organization.id", r.cfg.Users.OrganizationID)
@@ -211,6 +213,10 @@ func (r *docusignReceiver) fillResource(res pcommon.Resource) {
 	if r.cfg.Users.AccountID != "" {
 		attrs.PutStr("docusign.account.id", r.cfg.Users.AccountID)
 	}
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	sl.Scope().SetVersion(r.settings.BuildInfo.Version)
+	return logs, sl.LogRecords()
 }
 
 // sameHostRedirect refuses redirects to another host: the transport would hand it the bearer token.

@@ -23,7 +23,6 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 const (
@@ -276,13 +275,7 @@ func lacksGroupsEntitlement(err error) bool {
 // deliver emits the page's new and changed users (and, in a snapshot full sync, every user), then
 // stores the page's digests.
 func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage) error {
-	logs := plog.NewLogs()
-	rl := logs.ResourceLogs().AppendEmpty()
-	u.r.fillResource(rl.Resource())
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
-	sl.Scope().SetVersion(u.r.settings.BuildInfo.Version)
-	records := sl.LogRecords()
+	logs, records := u.r.newLogs()
 	records.EnsureCapacity(len(page.Users))
 
 	observed := pcommon.NewTimestampFromTime(u.now())
