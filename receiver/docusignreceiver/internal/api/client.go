@@ -30,10 +30,15 @@ type Response struct {
 // Release hands Body's memory back for the next response; Body must not be used afterwards.
 // Not calling it is safe: the garbage collector takes the memory instead.
 func (r *Response) Release() {
-	if r.buf != nil {
-		*r.buf = r.Body[:0]
-		bodyPool.Put(r.buf)
-		r.buf, r.Body = nil, nil
+	releaseBuffer(r.buf, r.Body)
+	r.buf, r.Body = nil, nil
+}
+
+// releaseBuffer returns a body's pooled backing array, if it has one, keeping what it grew to.
+func releaseBuffer(buf *[]byte, body []byte) {
+	if buf != nil {
+		*buf = body[:0]
+		bodyPool.Put(buf)
 	}
 }
 
@@ -145,10 +150,7 @@ func (s *Stream) Close() {
 	}
 	s.closed = true
 	_ = s.resp.Body.Close()
-	if s.buf != nil {
-		*s.buf = s.body[:0]
-		bodyPool.Put(s.buf)
-	}
+	releaseBuffer(s.buf, s.body)
 	s.buf, s.body = nil, nil
 }
 
