@@ -219,6 +219,9 @@ func (m *monitorPoller) drainFrom(ctx context.Context) (restart bool, err error)
 		if page.err != nil {
 			return false, page.err
 		}
+		if ctx.Err() != nil { // shutting down: this page is delivered by the next run
+			return false, ctx.Err()
+		}
 		retried, err := m.deliver(ctx, page, cancel)
 		if err != nil {
 			return false, err
@@ -377,8 +380,14 @@ func peekEndCursor(body pageBody) (cursor string, ok bool) {
 func (m *monitorPoller) convertPages(ctx context.Context, in <-chan monitorPage, out chan<- convertedPage) {
 	defer close(out)
 	for page := range in {
+		if ctx.Err() != nil { // stopped: an unconverted page must never reach the consumer
+			if page.release != nil {
+				page.release()
+			}
+			return
+		}
 		c := convertedPage{monitorPage: page}
-		if page.err == nil && ctx.Err() == nil {
+		if page.err == nil {
 			c = m.convert(page)
 		}
 		select {

@@ -207,3 +207,20 @@ func TestMonitorBrokenPageAfterEarlyRequestKeepsCheckpoint(t *testing.T) {
 	assert.Equal(t, []string{"e0", "e1"}, eventIDs(sink.AllLogs()), "nothing from or after the broken page")
 	assert.Equal(t, "c2", p.state.Cursor, "the checkpoint stays at the broken page")
 }
+
+// TestConvertStageSendsNothingOnceStopped: a page that reaches the converter after the pipeline
+// stopped is released, never handed on unconverted (the consumer would read records that do not exist).
+func TestConvertStageSendsNothingOnceStopped(t *testing.T) {
+	p := newTestMonitorPoller(t, &scriptedFetcher{}, new(consumertest.LogsSink))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := make(chan monitorPage, 1)
+	released := false
+	in <- monitorPage{cursor: "c0", body: []byte(`{"endCursor":"c1","data":[]}`), release: func() { released = true }}
+	close(in)
+	out := make(chan convertedPage, 1)
+	p.convertPages(ctx, in, out)
+	_, open := <-out
+	assert.False(t, open, "nothing sent, channel closed")
+	assert.True(t, released, "the body buffer goes back to the pool")
+}
