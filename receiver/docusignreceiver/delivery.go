@@ -2,6 +2,7 @@ package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -14,21 +15,51 @@ import (
 // accepted is recorded rather than repeated after the restart.
 const checkpointSaveTimeout = 10 * time.Second
 
-// pollLoop runs poll until ctx ends, waiting interval after a success and a growing backoff (or
-// DocuSign's Retry-After) after a failure; every outcome updates the receiver's health.
-func (r *docusignReceiver) pollLoop(ctx context.Context, source string, interval time.Duration, logger *zap.Logger, failure string, poll func(context.Context) error) {
+// pollFunc is one poll of a source; more asks for the next poll at once (a per-poll page cap was reached).
+type pollFunc func(ctx context.Context) (more bool, err error)
+
+// pollLoop loads the source's checkpoint with load, then runs poll until ctx ends, waiting interval
+// after a success and a growing backoff (or DocuSign's Retry-After) after a failure; every outcome
+// updates the receiver's health. A storage that cannot be read is retried before any poll. A panic
+// in load or poll is recovered, counted and logged, and the source restarts from its checkpoint.
+func (r *docusignReceiver) pollLoop(ctx context.Context, source string, interval time.Duration, logger *zap.Logger,
+	failure string, load func(context.Context) error, poll pollFunc,
+) {
 	retry := newBackoff(min(5*time.Minute, max(interval, 30*time.Second)))
+	loaded := false
 	for {
-		err := poll(ctx)
+		more := false
+		err := safely(func() error {
+			if !loaded {
+				if err := load(ctx); err != nil {
+					return err
+				}
+				loaded = true
+			}
+			var err error
+			more, err = poll(ctx)
+			return err
+		})
 		if ctx.Err() != nil {
 			return
 		}
 		wait := interval
+		if more {
+			wait = 0
+		}
 		if err != nil {
 			wait = retry.next(err)
+			var pe *panicError
+			if errors.As(err, &pe) {
+				loaded = false // in-memory state may be half-updated: start again from what was saved
+				r.tb.ReceiverDocusignPanics.Add(context.Background(), 1, metric.WithAttributes(attrSource.String(source)))
+				logger.Error("Internal error in the source; restarting it from its checkpoint", zap.Error(err), zap.Duration("retry_in", wait))
+				logger.Debug("Internal error stack", zap.ByteString("stack", pe.stack))
+			} else {
+				logger.Warn(failure, zap.Error(err), zap.Duration("retry_in", wait))
+			}
 			r.tb.ReceiverDocusignRetries.Add(context.Background(), 1,
 				metric.WithAttributes(attrSource.String(source), attrReason.String("poll")))
-			logger.Warn(failure, zap.Error(err), zap.Duration("retry_in", wait))
 		} else {
 			retry.reset()
 		}
@@ -40,14 +71,18 @@ func (r *docusignReceiver) pollLoop(ctx context.Context, source string, interval
 }
 
 // consumeWithRetry hands logs to the pipeline until it accepts them, rejects them for good (counted,
-// logged once, skipped) or ctx ends. beforeRetry runs once, before the first retry; where names the
-// data in log lines. Only a nil return lets the caller move its checkpoint.
-func (r *docusignReceiver) consumeWithRetry(ctx context.Context, source string, logs plog.Logs, logger *zap.Logger,
-	maxWait time.Duration, where zap.Field, beforeRetry func(),
+// logged once, skipped) or ctx ends. The pipeline may have changed a batch it refused, so every retry
+// sends a fresh one from rebuild. beforeRetry runs once, before the first retry; where names the data
+// in log lines. Only a nil return lets the caller move its checkpoint.
+func (r *docusignReceiver) consumeWithRetry(ctx context.Context, source string, logs plog.Logs, rebuild func() plog.Logs,
+	logger *zap.Logger, maxWait time.Duration, where zap.Field, beforeRetry func(),
 ) error {
 	wait := newBackoff(min(30*time.Second, maxWait))
-	n := logs.LogRecordCount()
 	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			logs = rebuild()
+		}
+		n := logs.LogRecordCount()
 		obsCtx := r.obsrecv.StartLogsOp(ctx)
 		err := r.next.ConsumeLogs(obsCtx, logs)
 		r.obsrecv.EndLogsOp(obsCtx, "json", n, err)

@@ -2,6 +2,7 @@ package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -30,29 +31,87 @@ type monitorCheckpoint struct {
 	Cursor        string    `json:"cursor"`
 	LastEventID   string    `json:"last_event_id,omitempty"`
 	LastEventTime time.Time `json:"last_event_time,omitzero"`
-	RecentIDs     []string  `json:"recent_ids,omitempty"`
+	// LastCaughtUp is when a poll last found nothing newer: the stream was complete up to then, even
+	// after a quiet week without events.
+	LastCaughtUp time.Time `json:"last_caught_up,omitzero"`
+	RecentIDs    []string  `json:"recent_ids,omitempty"`
+}
+
+// completeUntil is how far the consumed stream is known to be complete.
+func (c *monitorCheckpoint) completeUntil() time.Time {
+	if c.LastCaughtUp.After(c.LastEventTime) {
+		return c.LastCaughtUp
+	}
+	return c.LastEventTime
 }
 
 // monitorPage is one fetched, not yet converted, stream page.
 type monitorPage struct {
-	cursor    string // the cursor it was requested with
-	endCursor string // "" when DocuSign sent none
-	body      []byte
-	trace     string
-	err       error
-	release   func() // returns body's buffer once converted
+	cursor      string    // the cursor it was requested with
+	requestedAt time.Time // when it was requested: a caught-up page says the stream is complete until then
+	endCursor   string    // "" when DocuSign sent none
+	body        []byte
+	trace       string
+	err         error
+	release     func() // returns body's buffer once the page is consumed
+	// last says why the drain ends at this page: "" (it does not), caughtUp, or an anomaly.
+	last string
 }
 
-// caughtUp reports that the stream has nothing beyond this page.
+// Why a drain ends at a page.
+const (
+	lastCaughtUp    = "caught_up"
+	lastCursorCycle = "cursor_cycle" // endCursor names a page this poll already read
+	lastPageCap     = "page_cap"     // maxPagesPerPoll reached: the next poll goes on at once
+)
+
+// maxPagesPerPoll bounds one poll far above any real drain (a 1 M-event backlog is 500 full pages),
+// so a stream that never says it is caught up cannot hold a poll forever.
+const maxPagesPerPoll = 5000
+
+// caughtUp reports that the page names no further page.
 func (p *monitorPage) caughtUp() bool { return p.endCursor == "" || p.endCursor == p.cursor }
+
+// pageWalk decides, page by page, whether one poll goes on: not past a caught-up page, not back to a
+// cursor it already read (a cycle), not beyond maxPagesPerPoll.
+type pageWalk struct {
+	read  map[string]bool
+	pages int
+}
+
+func newPageWalk(first string) *pageWalk { return &pageWalk{read: map[string]bool{first: true}} }
+
+// next records a page read with cursor that names next, and says why the walk ends there ("" to go on).
+func (w *pageWalk) next(cursor, next string) string {
+	w.pages++
+	switch {
+	case next == "" || next == cursor:
+		return lastCaughtUp
+	case w.read[next]:
+		return lastCursorCycle
+	case w.pages >= maxPagesPerPoll:
+		return lastPageCap
+	}
+	w.read[next] = true
+	return ""
+}
+
+// release hands the page's body buffer back, once.
+func (p *monitorPage) releaseBody() {
+	if p.release != nil {
+		p.release()
+	}
+	p.body, p.release = nil, nil
+}
 
 // convertedPage is a page turned into pdata, waiting to be de-duplicated, consumed and checkpointed.
 type convertedPage struct {
 	monitorPage
-	logs    plog.Logs
-	records plog.LogRecordSlice
-	refs    []convert.EventRef // one per record, in page order
-	stats   convert.PageStats
+	logs     plog.Logs
+	records  plog.LogRecordSlice
+	refs     []convert.EventRef // one per record, in page order
+	stats    convert.PageStats
+	observed pcommon.Timestamp
 }
 
 // streamFetcher gets one Monitor page; tests inject a fake.
@@ -121,7 +180,14 @@ type monitorPoller struct {
 	seen  *recentIDs
 	// spareRefs recycles EventRef slices from the consumer back to the converter.
 	spareRefs chan []convert.EventRef
+	// stalled is set while pages with events fail to name a new endCursor (warned once per streak).
+	stalled bool
+	// saveFailing is set while checkpoint writes fail (health stays an error until one succeeds).
+	saveFailing bool
 }
+
+// monitorCheckpointStatus is the health key of Monitor's checkpoint writes, apart from its polls.
+const monitorCheckpointStatus = monitorSource + " checkpoint"
 
 func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 	cfg := r.cfg.Monitor
@@ -140,97 +206,123 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 
 // run loads the checkpoint, then drains and waits poll_interval until ctx ends.
 func (m *monitorPoller) run(ctx context.Context) {
-	m.loadCheckpoint(ctx)
-	m.r.pollLoop(ctx, monitorSource, m.cfg.PollInterval, m.logger, "Monitor poll failed; will retry", m.drain)
+	m.r.pollLoop(ctx, monitorSource, m.cfg.PollInterval, m.logger, "Monitor poll failed; will retry", m.loadCheckpoint, m.drain)
 }
 
-// loadCheckpoint restores the position, or picks the first run's start.
-func (m *monitorPoller) loadCheckpoint(ctx context.Context) {
+// loadCheckpoint restores the position, or picks the first run's start. A storage read error is
+// returned (and retried): guessing a position then would replay or skip a week. Data that cannot be
+// decoded restarts at the oldest event DocuSign keeps: a replay beats a silent gap.
+func (m *monitorPoller) loadCheckpoint(ctx context.Context) error {
 	state, found, err := m.store.Load(ctx)
+	if err != nil && !errors.Is(err, checkpoint.ErrCorrupt) {
+		return fmt.Errorf("monitor checkpoint cannot be read; not polling until it can: %w", err)
+	}
+	m.seen = newRecentIDs(dedupCapacity)
 	switch {
 	case err != nil:
-		// Starting at the oldest retained event may repeat events but loses none.
-		m.logger.Error("Monitor checkpoint unreadable; starting from the oldest event DocuSign still keeps (events may repeat)", zap.Error(err))
-		m.state = monitorCheckpoint{}
+		m.resetToRetention(zap.Error(err))
 	case found && state.Cursor != "":
 		m.state = state
-		for _, id := range state.RecentIDs {
-			m.seen.add(id)
-		}
 		m.logger.Info("Monitor resuming from checkpoint", zap.Time("last_event_time", state.LastEventTime), zap.String("last_event_id", state.LastEventID))
+	case found && !state.LastEventTime.IsZero():
+		// No cursor but a time: resume there; the duplicate guard drops the events consumed at it.
+		m.state = state
+		m.state.Cursor = state.LastEventTime.UTC().Format(time.RFC3339Nano)
+		m.logger.Warn("Monitor checkpoint has no cursor; resuming from its last event time", zap.Time("last_event_time", state.LastEventTime))
+	case found:
+		m.resetToRetention(zap.String("stored", "a checkpoint without cursor or event time"))
 	default:
 		start := m.now().UTC()
 		if !m.cfg.StartTime.IsZero() {
 			start = m.cfg.StartTime.UTC()
 		}
-		m.state = monitorCheckpoint{Cursor: start.UTC().Format(time.RFC3339Nano), LastEventTime: start}
+		m.state = monitorCheckpoint{Cursor: start.Format(time.RFC3339Nano), LastEventTime: start}
 		m.logger.Info("Monitor starting without checkpoint", zap.Time("start_time", start))
 	}
+	for _, id := range m.state.RecentIDs {
+		m.seen.add(id)
+	}
 	m.warnRetentionGap()
+	return nil
+}
+
+// resetToRetention starts again without a cursor: DocuSign then serves its whole retention window.
+func (m *monitorPoller) resetToRetention(why zap.Field) {
+	m.logger.Error("Monitor checkpoint is damaged; starting again from the oldest event DocuSign keeps (up to 7 days of events may repeat)", why)
+	m.state = monitorCheckpoint{}
 }
 
 // warnRetentionGap says loudly which time range DocuSign no longer has.
 func (m *monitorPoller) warnRetentionGap() {
 	oldest := m.now().Add(-monitorRetention)
-	if m.state.LastEventTime.IsZero() || !m.state.LastEventTime.Before(oldest) {
+	complete := m.state.completeUntil()
+	if complete.IsZero() || !complete.Before(oldest) {
 		return
 	}
 	m.logger.Error("Monitor events are lost: the stored position is older than DocuSign's retention; continuing from the oldest event available",
-		zap.Time("lost_from", m.state.LastEventTime), zap.Time("lost_until", oldest),
-		zap.Duration("lost", oldest.Sub(m.state.LastEventTime)))
-	m.state.LastEventTime = oldest
+		zap.Time("lost_from", complete), zap.Time("lost_until", oldest),
+		zap.Duration("lost", oldest.Sub(complete)))
 }
 
-// drain reads pages until caught up.
-func (m *monitorPoller) drain(ctx context.Context) error {
+// drain reads pages until caught up; more asks for the next poll at once (maxPagesPerPoll reached).
+func (m *monitorPoller) drain(ctx context.Context) (more bool, err error) {
 	for {
-		restart, err := m.drainFrom(ctx)
+		restart, more, err := m.drainFrom(ctx)
 		if err != nil || !restart {
-			return err
+			return more, err
 		}
 	}
 }
 
 // drainFrom runs one pass from the checkpoint cursor as a pipeline — fetch page N+1 ‖ convert page N
 // ‖ consume and checkpoint page N−1 — one goroutine each, handing pages over unbuffered channels, so
-// checkpoints stay in page order and memory is bounded: two bodies read in full (one converting,
-// one waiting), one response opened ahead with its body unread, and two converted pages (one being
-// consumed, one waiting). restart asks for a fresh pass because a failed consume threw the pages
-// behind it away.
-func (m *monitorPoller) drainFrom(ctx context.Context) (restart bool, err error) {
+// checkpoints stay in page order and memory is bounded: three bodies read in full (one converting,
+// one waiting, one kept by the page being consumed until the pipeline accepts it), one response
+// opened ahead with its body unread, and two converted pages (one being consumed, one waiting).
+// restart asks for a fresh pass because a failed consume threw the pages behind it away. A panic in
+// a stage stops the pass and is returned.
+func (m *monitorPoller) drainFrom(ctx context.Context) (restart, more bool, err error) {
 	pipeCtx, cancel := context.WithCancel(ctx)
+	var failOnce sync.Once
+	var failed error
+	fail := func(err error) {
+		failOnce.Do(func() { failed = err })
+		cancel()
+	}
 	fetched := make(chan monitorPage)
 	converted := make(chan convertedPage)
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		m.fetchPages(pipeCtx, m.state.Cursor, fetched)
-	}()
-	go func() {
-		defer wg.Done()
-		m.convertPages(pipeCtx, fetched, converted)
-	}()
+	goSafely(&wg, fail, func() { m.fetchPages(pipeCtx, m.state.Cursor, fetched, fail) })
+	goSafely(&wg, fail, func() { m.convertPages(pipeCtx, fetched, converted) })
 	defer func() {
 		cancel()
 		wg.Wait()
+		if failed != nil {
+			restart, more, err = false, false, failed
+		}
 	}()
 	for page := range converted {
 		if page.err != nil {
-			return false, page.err
+			return false, false, page.err
 		}
 		if ctx.Err() != nil { // shutting down: this page is delivered by the next run
-			return false, ctx.Err()
+			return false, false, ctx.Err()
 		}
 		retried, err := m.deliver(ctx, page, cancel)
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
 		if retried {
-			return true, nil
+			return true, false, nil
+		}
+		if len(page.refs) == 0 { // no events: caught up, whatever the cursor says
+			return false, false, nil
+		}
+		if page.last != "" {
+			return false, page.last == lastPageCap, nil
 		}
 	}
-	return false, nil
+	return false, false, nil
 }
 
 // maxPeekBytes is how much of a body is searched for a leading endCursor before waiting for the whole.
@@ -239,15 +331,16 @@ const maxPeekBytes = 4 << 10
 // openPage is a page response with only its first bytes read: enough to know the cursor of the
 // page after it when DocuSign sends endCursor first.
 type openPage struct {
-	cursor string
-	body   pageBody // nil when err is set
-	err    error
-	next   string // the endCursor read off the top of the body, when it moves on; "" when not known
+	cursor      string
+	requestedAt time.Time
+	body        pageBody // nil when err is set
+	err         error
+	next        string // the endCursor read off the top of the body, when it moves on; "" when not known
 }
 
 // open requests the page at cursor and reads the top of its body.
 func (m *monitorPoller) open(ctx context.Context, cursor string) openPage {
-	p := openPage{cursor: cursor}
+	p := openPage{cursor: cursor, requestedAt: m.now()}
 	if o, ok := m.fetcher.(streamOpener); ok {
 		p.body, p.err = o.open(ctx, cursor)
 	} else if resp, err := m.fetcher.fetch(ctx, cursor); err != nil {
@@ -265,7 +358,7 @@ func (m *monitorPoller) open(ctx context.Context, cursor string) openPage {
 
 // read reads the whole page and closes the response.
 func (p *openPage) read() monitorPage {
-	page := monitorPage{cursor: p.cursor, err: p.err}
+	page := monitorPage{cursor: p.cursor, requestedAt: p.requestedAt, err: p.err}
 	if p.err != nil {
 		return page
 	}
@@ -289,9 +382,11 @@ func (p *openPage) read() monitorPage {
 // requestChain opens page after page at the pace of the network: the request for the next page goes
 // out as soon as the top of this page's body names it, with no hand-over in between. It waits after
 // a page without a leading cursor until resume says where to go on ("" or closed: nowhere), and
-// while the reader has not taken the page it opened. It closes opened when it ends.
+// while the reader has not taken the page it opened. It follows the same pageWalk as fetchPages, so
+// it never asks for a page the reader will not take. It closes opened when it ends.
 func (m *monitorPoller) requestChain(ctx context.Context, cursor string, opened chan<- openPage, resume <-chan string) {
 	defer close(opened)
+	walk := newPageWalk(cursor)
 	for {
 		p := m.open(ctx, cursor)
 		select {
@@ -306,6 +401,9 @@ func (m *monitorPoller) requestChain(ctx context.Context, cursor string, opened 
 			return
 		}
 		if p.next != "" {
+			if walk.next(cursor, p.next) != "" {
+				return
+			}
 			cursor = p.next
 			continue
 		}
@@ -314,6 +412,7 @@ func (m *monitorPoller) requestChain(ctx context.Context, cursor string, opened 
 			if !ok || c == "" {
 				return
 			}
+			walk.next(cursor, c) // the reader's walk agreed
 			cursor = c
 		case <-ctx.Done():
 			return
@@ -321,42 +420,41 @@ func (m *monitorPoller) requestChain(ctx context.Context, cursor string, opened 
 	}
 }
 
-// fetchPages follows endCursor until caught up and hands the pages over in order, each read in
+// fetchPages follows endCursor until the walk ends and hands the pages over in order, each read in
 // full. Besides the page the converter has, it holds at most one read page waiting for the
 // converter and the chain holds one opened response with its body unread, however slow conversion is.
-func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<- monitorPage) {
+func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<- monitorPage, fail func(error)) {
 	defer close(out)
 	chainCtx, stopChain := context.WithCancel(ctx)
 	opened := make(chan openPage)
 	resume := make(chan string)
-	chainDone := make(chan struct{})
-	go func() {
-		defer close(chainDone)
-		m.requestChain(chainCtx, cursor, opened, resume)
-	}()
+	var chain sync.WaitGroup
+	goSafely(&chain, fail, func() { m.requestChain(chainCtx, cursor, opened, resume) })
 	defer func() { // the chain closes the response it opened ahead, if any
 		stopChain()
-		<-chainDone
+		chain.Wait()
 	}()
+	walk := newPageWalk(cursor)
 	for p := range opened {
 		page := p.read()
-		last := page.err != nil || page.caughtUp()
-		if !last && p.next == "" { // endCursor came after the events: tell the chain where to go on
+		if page.err == nil {
+			page.last = walk.next(page.cursor, page.endCursor)
+		}
+		if page.err == nil && page.last == "" && p.next == "" { // endCursor came after the events: tell the chain
 			select {
 			case resume <- page.endCursor:
 			case <-ctx.Done():
+				page.releaseBody()
 				return
 			}
 		}
 		select {
 		case out <- page:
 		case <-ctx.Done():
-			if page.release != nil {
-				page.release()
-			}
+			page.releaseBody()
 			return
 		}
-		if last {
+		if page.err != nil || page.last != "" {
 			return
 		}
 	}
@@ -381,25 +479,25 @@ func (m *monitorPoller) convertPages(ctx context.Context, in <-chan monitorPage,
 	defer close(out)
 	for page := range in {
 		if ctx.Err() != nil { // stopped: an unconverted page must never reach the consumer
-			if page.release != nil {
-				page.release()
-			}
+			page.releaseBody()
 			return
 		}
 		c := convertedPage{monitorPage: page}
 		if page.err == nil {
-			c = m.convert(page)
+			c = m.convert(page, pcommon.NewTimestampFromTime(m.now()))
 		}
 		select {
 		case out <- c:
 		case <-ctx.Done():
+			c.releaseBody()
 			return
 		}
 	}
 }
 
-// convert decodes one page into a fresh plog.Logs with the receiver's resource and scope.
-func (m *monitorPoller) convert(page monitorPage) convertedPage {
+// convert decodes one page into a fresh plog.Logs with the receiver's resource and scope. The body
+// stays with the page: a refused batch is converted again for the retry.
+func (m *monitorPoller) convert(page monitorPage, observed pcommon.Timestamp) convertedPage {
 	logs, records := m.r.newLogs()
 
 	var refs []convert.EventRef
@@ -407,23 +505,19 @@ func (m *monitorPoller) convert(page monitorPage) convertedPage {
 	case refs = <-m.spareRefs:
 	default:
 	}
-	observed := pcommon.NewTimestampFromTime(m.now())
 	_, refs, stats, err := convert.AppendMonitorPage(page.body, records, observed, refs)
-	if err != nil { // the error may quote the body: keep its buffer
+	if err != nil {
 		page.err = fmt.Errorf("monitor stream: page from cursor %q cannot be decoded (trace token %s): %w", page.cursor, page.trace, err)
 		return convertedPage{monitorPage: page}
 	}
-	if page.release != nil {
-		page.release() // pdata holds copies; the buffer can serve the next fetch
-	}
-	page.body, page.release = nil, nil
-	return convertedPage{monitorPage: page, logs: logs, records: records, refs: refs, stats: stats}
+	return convertedPage{monitorPage: page, logs: logs, records: records, refs: refs, stats: stats, observed: observed}
 }
 
 // deliver de-duplicates and consumes one converted page, then moves the checkpoint. A failing
 // consume is retried with backoff after stopping the pipeline (retried=true): the pages behind it
 // are thrown away, and the checkpoint never moves past records the pipeline has not accepted.
 func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPrefetch context.CancelFunc) (retried bool, err error) {
+	defer page.releaseBody()
 	records, refs, stats := page.records, page.refs, page.stats
 	fetched := len(refs)
 	dropped := m.dropDuplicates(records, refs)
@@ -441,12 +535,18 @@ func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPre
 	}
 
 	if records.Len() > 0 {
+		rebuild := func() plog.Logs {
+			again := m.convert(page.monitorPage, page.observed) // the same bytes decoded once already
+			m.dropDuplicates(again.records, again.refs)
+			return again.logs
+		}
 		stopPipeline := func() { stopPrefetch(); retried = true } // pages behind a refused one are stale
-		err = m.r.consumeWithRetry(ctx, monitorSource, page.logs, m.logger, m.cfg.PollInterval, zap.String("cursor", page.cursor), stopPipeline)
+		err = m.r.consumeWithRetry(ctx, monitorSource, page.logs, rebuild, m.logger, m.cfg.PollInterval, zap.String("cursor", page.cursor), stopPipeline)
 		if err != nil {
 			return retried, err
 		}
 	}
+	m.noteAnomalies(page)
 	m.advance(ctx, page.monitorPage, refs)
 	select {
 	case m.spareRefs <- refs[:0]: // the converter reuses it; seen keeps only the id strings
@@ -455,11 +555,37 @@ func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPre
 	return retried, nil
 }
 
+// noteAnomalies warns about pages that break the paging protocol, once per streak, and counts them.
+func (m *monitorPoller) noteAnomalies(page convertedPage) {
+	events := len(page.refs)
+	kind := ""
+	switch {
+	case page.last == lastCaughtUp && events > 0:
+		kind = "stalled_cursor"
+		if !m.stalled {
+			m.logger.Warn("Monitor page has events but names no new endCursor; the same page is read again at the next poll (warned once until the stream moves on)",
+				zap.String("cursor", page.cursor), zap.String("end_cursor", page.endCursor), zap.Int("events", events), zap.String("trace_token", page.trace))
+		}
+		m.stalled = true
+	case page.last == lastCursorCycle:
+		kind = "cursor_cycle"
+		m.logger.Warn("Monitor endCursor names a page this poll already read; ending the poll here",
+			zap.String("cursor", page.cursor), zap.String("end_cursor", page.endCursor), zap.String("trace_token", page.trace))
+	case page.last == lastPageCap:
+		kind = "page_cap"
+		m.logger.Warn("Monitor poll read the most pages one poll may; the next poll goes on at once", zap.Int("pages", maxPagesPerPoll))
+	}
+	if events > 0 && kind != "stalled_cursor" {
+		m.stalled = false
+	}
+	if kind != "" {
+		m.r.tb.ReceiverDocusignAnomalies.Add(context.Background(), 1,
+			metric.WithAttributes(attrSource.String(monitorSource), attrKind.String(kind)))
+	}
+}
+
 // advance records the page as consumed and saves the checkpoint.
 func (m *monitorPoller) advance(ctx context.Context, page monitorPage, refs []convert.EventRef) {
-	if page.endCursor != "" { // never trade a good cursor for a missing one
-		m.state.Cursor = page.endCursor
-	}
 	for _, ref := range refs {
 		if ref.ID != "" {
 			m.seen.add(ref.ID)
@@ -473,12 +599,29 @@ func (m *monitorPoller) advance(ctx context.Context, page monitorPage, refs []co
 			lag := m.now().Sub(last.Timestamp).Seconds()
 			m.r.tb.ReceiverDocusignCheckpointLag.Record(context.Background(), lag)
 		}
+	} else {
+		m.state.LastCaughtUp = page.requestedAt
+	}
+	switch {
+	case page.endCursor != "": // never trade a good cursor for a missing one
+		m.state.Cursor = page.endCursor
+	case m.state.Cursor == "" && !m.state.LastEventTime.IsZero():
+		// Without a cursor DocuSign serves its whole window again: an ISO cursor is the next best.
+		m.state.Cursor = m.state.LastEventTime.UTC().Format(time.RFC3339Nano)
+	}
+	if m.state.Cursor == "" { // nothing better than DocuSign's default to record yet
+		return
 	}
 	m.state.RecentIDs = m.seen.appendTo(m.state.RecentIDs[:0])
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkpointSaveTimeout)
 	defer cancel()
 	if err := m.store.Save(saveCtx, m.state); err != nil {
 		m.logger.Error("Monitor checkpoint not saved; a restart may repeat events", zap.Error(err))
+		m.saveFailing = true
+		m.r.reportStatus(monitorCheckpointStatus, fmt.Errorf("checkpoint not saved, a restart would repeat events: %w", err))
+	} else if m.saveFailing {
+		m.saveFailing = false
+		m.r.reportStatus(monitorCheckpointStatus, nil)
 	}
 }
 

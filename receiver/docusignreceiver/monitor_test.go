@@ -289,13 +289,15 @@ func TestMonitorNeverAdoptsEmptyCursor(t *testing.T) {
 	p := newTestMonitorPoller(t, f, sink)
 	p.state.Cursor = "c0"
 
-	require.NoError(t, p.drain(context.Background()))
+	_, err := p.drain(context.Background())
+	require.NoError(t, err)
 	assert.Equal(t, "c1", p.state.Cursor, "a null endCursor keeps the good cursor")
 	assert.Equal(t, []string{"c0", "c1"}, f.asked)
 	assert.Equal(t, 1, sink.LogRecordCount())
 
 	f.asked = nil
-	require.NoError(t, p.drain(context.Background()))
+	_, err = p.drain(context.Background())
+	require.NoError(t, err)
 	assert.Equal(t, []string{"c1"}, f.asked, "the next poll resumes from the kept cursor")
 }
 
@@ -304,7 +306,7 @@ func TestMonitorBadPageKeepsCheckpoint(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p := newTestMonitorPoller(t, f, sink)
 	p.state.Cursor = "c0"
-	err := p.drain(context.Background())
+	_, err := p.drain(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "trace token trace-1")
 	assert.Contains(t, err.Error(), "gateway timeout", "quotes the first bytes")

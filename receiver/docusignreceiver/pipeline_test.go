@@ -126,7 +126,8 @@ func TestMonitorRequestsNextPageFromTheTopOfTheBody(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p := newStreamPoller(t, s, sink)
 
-	require.NoError(t, p.drain(context.Background()))
+	_, err := p.drain(context.Background())
+	require.NoError(t, err)
 	assert.Equal(t, []string{"e0", "e1", "e2"}, eventIDs(sink.AllLogs()))
 	assert.Equal(t, "c3", p.state.Cursor)
 	mu.Lock()
@@ -142,7 +143,8 @@ func TestMonitorEndCursorAfterTheEventsStillChains(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p := newStreamPoller(t, s, sink)
 
-	require.NoError(t, p.drain(context.Background()))
+	_, err := p.drain(context.Background())
+	require.NoError(t, err)
 	assert.Equal(t, []string{"e0", "e1", "e2", "e3"}, eventIDs(sink.AllLogs()))
 	assert.Equal(t, []string{"c0", "c1", "c2", "c3", "c4"}, s.requests())
 	assert.Equal(t, "c4", p.state.Cursor)
@@ -180,7 +182,7 @@ func TestMonitorPipelineHoldsBoundedPagesWhileConsumeIsSlow(t *testing.T) {
 	p.state.Cursor = "c0"
 
 	done := make(chan error, 1)
-	go func() { done <- p.drain(context.Background()) }()
+	go func() { _, err := p.drain(context.Background()); done <- err }()
 	<-sink.entered
 	// Page 1 consuming, page 2 converted, page 3 read, page 4 opened with its body unread: no more.
 	require.Eventually(t, func() bool { return len(s.requests()) == 4 }, 5*time.Second, 5*time.Millisecond)
@@ -201,7 +203,7 @@ func TestMonitorBrokenPageAfterEarlyRequestKeepsCheckpoint(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p := newStreamPoller(t, s, sink)
 
-	err := p.drain(context.Background())
+	_, err := p.drain(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `page from cursor "c2" cannot be decoded`)
 	assert.Equal(t, []string{"e0", "e1"}, eventIDs(sink.AllLogs()), "nothing from or after the broken page")

@@ -59,6 +59,9 @@ func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs)
 
 // Start builds the clients and launches the pollers; it does not wait for DocuSign.
 func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error {
+	if r.cancel != nil { // a second Start would orphan the running pollers
+		return errors.New("docusign receiver: already started")
+	}
 	r.host = host
 	logger := r.settings.Logger
 	for _, w := range r.cfg.warnings() {
@@ -143,27 +146,9 @@ func (r *docusignReceiver) Shutdown(ctx context.Context) error {
 	if r.storage != nil {
 		errs = append(errs, r.storage.Close(ctx))
 	}
+	r.cancel = nil
 	r.tb.Shutdown()
 	return errors.Join(errs...)
-}
-
-func openStorage(ctx context.Context, host component.Host, id *component.ID, self component.ID) (storage.Client, error) {
-	if id == nil {
-		return storage.NewNopClient(), nil
-	}
-	ext, ok := host.GetExtensions()[*id]
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q not found; add it under extensions and service.extensions", id)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
-	}
-	client, err := se.GetClient(ctx, component.KindReceiver, self, "")
-	if err != nil {
-		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
-	}
-	return client, nil
 }
 
 // observeRequest records API request telemetry: count by source and status class, rate-limit budget.

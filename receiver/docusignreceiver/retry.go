@@ -16,6 +16,7 @@ const (
 	attrStatusClass = attribute.Key("status_class")
 	attrSource      = attribute.Key("source")
 	attrReason      = attribute.Key("reason")
+	attrKind        = attribute.Key("kind")
 )
 
 // backoff yields exponentially growing waits with jitter, honouring DocuSign's Retry-After.

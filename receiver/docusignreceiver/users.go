@@ -60,7 +60,11 @@ type usersSync struct {
 	since   time.Time // last_modified_since; zero for a full listing
 	start   int       // index of the next page's first user
 	next    string    // DocuSign's paging.next for that page, when it may be followed
-	pages   int
+	// followed holds the next links this listing followed; one seen again is a cycle, after which
+	// the listing pages with start/take.
+	followed map[string]bool
+	noNext   bool
+	pages    int
 	listed  int
 	changed int
 }
@@ -110,8 +114,9 @@ type usersPoller struct {
 	sync    *usersSync
 	// groups asks for ds_groups; it turns off for good when the organisation lacks the entitlement.
 	groups     bool
-	warnedNext bool
-	unsaved    bool // a page's digests failed to save: rewrite the whole table at the sync's end
+	warnedNext  bool
+	unsaved     bool // a page's digests failed to save: rewrite the whole table at the sync's end
+	saveFailing bool // checkpoint writes fail: health stays an error until one succeeds
 
 	changes []userChange
 	delta   digestDelta
@@ -138,21 +143,25 @@ func newUsersPoller(r *docusignReceiver, client *api.Client) *usersPoller {
 
 // run loads the checkpoint, then syncs and waits poll_interval until ctx ends.
 func (u *usersPoller) run(ctx context.Context) {
-	u.loadCheckpoint(ctx)
-	u.r.pollLoop(ctx, usersSource, u.cfg.PollInterval, u.logger, "Users sync failed; will resume at the failed page", u.syncOnce)
+	u.r.pollLoop(ctx, usersSource, u.cfg.PollInterval, u.logger, "Users sync failed; will resume at the failed page", u.loadCheckpoint, u.syncOnce)
 }
 
-// loadCheckpoint restores the sync state and the digest table. Anything unreadable starts a fresh
-// inventory: every user is reported once more (CREATE), none is missed.
-func (u *usersPoller) loadCheckpoint(ctx context.Context) {
+// loadCheckpoint restores the sync state and the digest table. A storage read error is returned (and
+// retried): starting a fresh inventory then would report every user again for nothing. Data that
+// cannot be decoded starts a fresh inventory: every user is reported once more (CREATE), none is missed.
+func (u *usersPoller) loadCheckpoint(ctx context.Context) error {
+	u.state, u.digests, u.sync, u.changes = usersCheckpoint{}, newDigestTable(), nil, u.changes[:0]
 	state, found, err := u.meta.Load(ctx)
 	if err == nil && found {
-		err = u.loadDigests(ctx, state.Deltas)
+		state.Deltas, err = u.loadDigests(ctx, state.Deltas)
 	}
 	switch {
+	case err != nil && !errors.Is(err, checkpoint.ErrCorrupt):
+		u.digests = newDigestTable()
+		return fmt.Errorf("users checkpoint cannot be read; not syncing until it can: %w", err)
 	case err != nil:
-		u.logger.Error("Users checkpoint unreadable; re-listing every user, each reported again as CREATE", zap.Error(err))
-		u.state, u.digests = usersCheckpoint{}, newDigestTable()
+		u.logger.Error("Users checkpoint damaged; re-listing every user, each reported again as CREATE", zap.Error(err))
+		u.digests = newDigestTable()
 	case !found:
 		u.logger.Info("Users starting without checkpoint; the first sync reports every user")
 	default:
@@ -160,47 +169,80 @@ func (u *usersPoller) loadCheckpoint(ctx context.Context) {
 		u.logger.Info("Users resuming from checkpoint", zap.Time("watermark", state.Watermark),
 			zap.Time("last_full_sync", state.LastFullSync), zap.Int("users", u.digests.len()))
 	}
+	return nil
 }
 
-func (u *usersPoller) loadDigests(ctx context.Context, deltas int) error {
-	keys := []string{usersDigestsKey}
-	for i := range deltas {
-		keys = append(keys, usersDeltaKey+strconv.Itoa(i))
+// loadDigests reads the digest table and then the page deltas one key at a time, so a damaged count
+// allocates nothing; the chain of deltas ends at the first missing one. It returns how many it read.
+func (u *usersPoller) loadDigests(ctx context.Context, deltas int) (int, error) {
+	if err := u.applyDigests(ctx, usersDigestsKey, false); err != nil {
+		return 0, err
 	}
-	for _, key := range keys {
-		data, err := u.storage.Get(ctx, key)
-		if err != nil {
-			return fmt.Errorf("checkpoint %q: read: %w", key, err)
+	for i := range max(deltas, 0) {
+		key := usersDeltaKey + strconv.Itoa(i)
+		if err := u.applyDigests(ctx, key, true); errors.Is(err, errNoDelta) {
+			u.logger.Warn("Users checkpoint names more digest deltas than are stored; using those found",
+				zap.Int("stated", deltas), zap.Int("found", i))
+			return i, nil
+		} else if err != nil {
+			return 0, err
 		}
-		if err := u.digests.apply(data); err != nil {
-			return fmt.Errorf("checkpoint %q: stored digests are not valid (%d bytes): %w", key, len(data), err)
-		}
+	}
+	return deltas, nil
+}
+
+var errNoDelta = errors.New("no such delta")
+
+// applyDigests folds the digests stored under key into the table.
+func (u *usersPoller) applyDigests(ctx context.Context, key string, mustExist bool) error {
+	data, err := u.storage.Get(ctx, key)
+	switch {
+	case err != nil:
+		return fmt.Errorf("checkpoint %q: read: %w", key, err)
+	case data == nil && mustExist:
+		return errNoDelta
+	}
+	if err := u.digests.apply(data); err != nil {
+		return fmt.Errorf("checkpoint %q: %w: stored digests (%d bytes): %w", key, checkpoint.ErrCorrupt, len(data), err)
 	}
 	return nil
 }
 
 // syncOnce lists the users due (all, or those modified since the watermark) page by page,
-// delivering each page's changes before asking for the next.
-func (u *usersPoller) syncOnce(ctx context.Context) error {
+// delivering each page's changes before asking for the next. After maxPagesPerPoll pages it hands
+// over to the next poll at once (more), which resumes the same listing.
+func (u *usersPoller) syncOnce(ctx context.Context) (more bool, err error) {
 	if u.sync == nil {
 		u.sync = u.newSync()
 	}
 	s := u.sync
-	for {
+	for pages := 1; ; pages++ {
 		page, err := u.fetch(ctx, s)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := u.deliver(ctx, s, page); err != nil {
-			return err
+			return false, err
 		}
 		if !u.turnPage(s, page) {
 			break
 		}
+		if pages >= maxPagesPerPoll {
+			u.anomaly("page_cap")
+			u.logger.Warn("Users sync read the most pages one poll may; the next poll goes on at once",
+				zap.Int("pages", pages), zap.Int("start", s.start))
+			return true, nil
+		}
 	}
 	u.finish(ctx, s)
 	u.sync = nil
-	return nil
+	return false, nil
+}
+
+// anomaly counts a response that breaks the paging protocol.
+func (u *usersPoller) anomaly(kind string) {
+	u.r.tb.ReceiverDocusignAnomalies.Add(context.Background(), 1,
+		metric.WithAttributes(attrSource.String(usersSource), attrKind.String(kind)))
 }
 
 // newSync decides between a full listing and an incremental one.
@@ -275,13 +317,9 @@ func lacksGroupsEntitlement(err error) bool {
 // deliver emits the page's new and changed users (and, in a snapshot full sync, every user), then
 // stores the page's digests.
 func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage) error {
-	logs, records := u.r.newLogs()
-	records.EnsureCapacity(len(page.Users))
-
-	observed := pcommon.NewTimestampFromTime(u.now())
 	snapshot := s.full && u.cfg.Snapshot
 	u.changes = u.changes[:0]
-	flagged := 0
+	emits := make([]userEmit, 0, len(page.Users))
 	for _, raw := range page.Users {
 		id, digest, err := convert.UserDigest(raw)
 		if err != nil {
@@ -298,20 +336,30 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 		case s.full:
 			u.digests.markSeen(id)
 		}
-		bad := false
 		if op != "" {
-			bad = emitUser(raw, op, observed, records)
+			emits = append(emits, userEmit{raw: raw, op: op})
 			u.changes = append(u.changes, userChange{id: id, digest: digest})
 		}
 		if snapshot {
-			bad = emitUser(raw, convert.OperationSnapshot, observed, records) || bad
-		}
-		if bad {
-			flagged++
+			emits = append(emits, userEmit{raw: raw, op: convert.OperationSnapshot})
 		}
 	}
 	s.pages++
 	s.listed += len(page.Users)
+
+	observed := pcommon.NewTimestampFromTime(u.now())
+	build := func() (plog.Logs, int) {
+		logs, records := u.r.newLogs()
+		records.EnsureCapacity(len(emits))
+		flagged := 0
+		for _, e := range emits {
+			if emitUser(e.raw, e.op, observed, records) {
+				flagged++
+			}
+		}
+		return logs, flagged
+	}
+	logs, flagged := build()
 
 	mctx := context.Background()
 	src := metric.WithAttributes(attrSource.String(usersSource))
@@ -321,13 +369,20 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 		u.logger.Warn("Users records could not be fully converted; emitted with docusign.conversion.error",
 			zap.Int("records", flagged), zap.Int("start", s.start), zap.String("trace_token", page.trace))
 	}
-	if records.Len() > 0 {
-		if err := u.r.consumeWithRetry(ctx, usersSource, logs, u.logger, u.cfg.PollInterval, zap.Int("start", s.start), nil); err != nil {
+	if len(emits) > 0 {
+		rebuild := func() plog.Logs { logs, _ := build(); return logs }
+		if err := u.r.consumeWithRetry(ctx, usersSource, logs, rebuild, u.logger, u.cfg.PollInterval, zap.Int("start", s.start), nil); err != nil {
 			return err
 		}
 	}
 	u.store(ctx, s)
 	return nil
+}
+
+// userEmit is one record a page produces: a user's raw record and its operation.
+type userEmit struct {
+	raw []byte
+	op  string
 }
 
 // emitUser appends the record for one user and reports whether it had to be flagged.
@@ -374,12 +429,28 @@ func (u *usersPoller) store(ctx context.Context, s *usersSync) {
 	next.Users = u.digests.len()
 	err := u.save(ctx, next,
 		storage.SetOperation(usersDeltaKey+strconv.Itoa(u.state.Deltas), u.delta.buf))
+	u.reportSave(err)
 	if err != nil {
 		u.logger.Error("Users digests not saved; a restart may report this page's users again", zap.Error(err))
 		u.unsaved = true // the sync's end rewrites the whole table
 		return
 	}
 	u.state = next
+}
+
+// usersCheckpointStatus is the health key of the users checkpoint writes, apart from its syncs.
+const usersCheckpointStatus = usersSource + " checkpoint"
+
+// reportSave keeps health an error while checkpoint writes fail, and clears it once one succeeds.
+func (u *usersPoller) reportSave(err error) {
+	switch {
+	case err != nil:
+		u.saveFailing = true
+		u.r.reportStatus(usersCheckpointStatus, fmt.Errorf("checkpoint not saved, a restart would report users again: %w", err))
+	case u.saveFailing:
+		u.saveFailing = false
+		u.r.reportStatus(usersCheckpointStatus, nil)
+	}
 }
 
 // turnPage moves s to the next page and reports whether there is one.
@@ -391,10 +462,24 @@ func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
 	if n == 0 || page.Paging == nil {
 		return false
 	}
+	total := page.Paging.TotalSetSize
+	if s.noNext { // next cannot be trusted: a total, else a full page, says there is more
+		return (total != nil && s.start < int(*total)) || (total == nil && n >= u.cfg.PageSize)
+	}
 	if next := page.Paging.Next; next != "" && next != fetched {
-		if u.followable(next) {
+		switch {
+		case s.followed[next]:
+			s.noNext = true
+			u.anomaly("next_cycle")
+			u.logger.Warn("Users paging.next leads back to a page this listing already read; paging with start/take for the rest of it",
+				zap.Int("start", s.start), zap.String("trace_token", page.trace))
+		case u.followable(next):
+			if s.followed == nil {
+				s.followed = make(map[string]bool)
+			}
+			s.followed[next] = true
 			s.next = next
-		} else if !u.warnedNext {
+		case !u.warnedNext:
 			u.warnedNext = true
 			u.logger.Warn("Users paging.next leaves the configured users.endpoint; paging with start/take instead",
 				zap.String("endpoint", u.origin.Redacted()))
@@ -402,7 +487,7 @@ func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
 		return true
 	}
 	// DocuSign omits next on the last page; a total that says otherwise is believed.
-	return page.Paging.TotalSetSize != nil && s.start < int(*page.Paging.TotalSetSize)
+	return total != nil && s.start < int(*total)
 }
 
 // followable reports that next stays on the configured Admin API: same scheme, host and base path,
@@ -447,6 +532,7 @@ func (u *usersPoller) finish(ctx context.Context, s *usersSync) {
 			}
 		}
 	}
+	u.reportSave(err)
 	if err != nil {
 		u.logger.Error("Users checkpoint not saved; a restart may report some users again", zap.Error(err))
 		next.Deltas = u.state.Deltas

@@ -188,15 +188,18 @@ func (t *digestTable) apply(data []byte) error {
 }
 
 // parseGUID reads a GUID in DocuSign's lower-case 8-4-4-4-12 form; any other spelling stays a string
-// so an id always round-trips exactly.
+// so an id always round-trips exactly, and two ids never share one binary form.
 func parseGUID(s string) ([16]byte, bool) {
 	var g [16]byte
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+	if len(s) != 36 {
 		return g, false
 	}
 	j := 0
 	for i := 0; i < 36; {
-		if s[i] == '-' {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return g, false
+			}
 			i++
 			continue
 		}

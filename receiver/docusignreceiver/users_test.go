@@ -745,7 +745,7 @@ func TestUsersFullSyncForgetsUsersNoLongerListed(t *testing.T) {
 	assert.Nil(t, leftover)
 }
 
-func TestUsersUnreadableCheckpointRelistsEveryone(t *testing.T) {
+func TestUsersDamagedCheckpointRelistsEveryone(t *testing.T) {
 	srv, _ := usersServer(t, 300)
 	host := newFileStorageHost(t, t.TempDir())
 	meta, err := json.Marshal(usersCheckpoint{Watermark: time.Now(), LastFullSync: time.Now(), Users: 300})
@@ -757,7 +757,7 @@ func TestUsersUnreadableCheckpointRelistsEveryone(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, usersConfig(srv), host, sink, logger)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 300 }, waitFor, 5*time.Millisecond)
-	bad := logs.FilterMessageSnippet("Users checkpoint unreadable").All()
+	bad := logs.FilterMessageSnippet("Users checkpoint damaged").All()
 	require.Len(t, bad, 1)
 	assert.Contains(t, bad[0].ContextMap()["error"], usersDigestsKey, "the error names the key")
 }
@@ -784,4 +784,25 @@ func TestUsersOddRecordIsKeptFlaggedAndReportedOnce(t *testing.T) {
 	require.Len(t, flagged, 1)
 	assert.Equal(t, odd, flagged[0].id)
 	assert.Equal(t, 1, logs.FilterMessageSnippet("could not be fully converted").Len(), "flagged when emitted, not at every sync")
+}
+
+// TestParseGUIDOnlyCanonical: an id with stray dashes is not a GUID, so it cannot share a digest slot
+// with the canonical GUID its hex digits spell.
+func TestParseGUIDOnlyCanonical(t *testing.T) {
+	const canonical = "7d9b0f1e-2243-3384-4455-556666777700"
+	const stray = "7d9b0f1e--22--4333-8444-555566667777" // the same hex digits, dashes elsewhere
+	for _, s := range []string{stray, "7d9b0f1e-2222-4333-8444-55556666777-", "-7d9b0f1-2222-4333-8444-555566667777"} {
+		_, ok := parseGUID(s)
+		assert.False(t, ok, "%s is not canonical", s)
+	}
+	tbl := newDigestTable()
+	tbl.set(canonical, userDigest{1})
+	tbl.set(stray, userDigest{2})
+	assert.Equal(t, 2, tbl.len(), "two ids, two entries")
+	d, ok := tbl.lookup(canonical)
+	require.True(t, ok)
+	assert.Equal(t, userDigest{1}, d)
+	d, ok = tbl.lookup(stray)
+	require.True(t, ok)
+	assert.Equal(t, userDigest{2}, d)
 }

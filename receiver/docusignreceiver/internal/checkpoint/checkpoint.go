@@ -4,10 +4,15 @@ package checkpoint // import "github.com/otelcol-docusign/otelcol-docusign/recei
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
+
+// ErrCorrupt matches (errors.Is) a stored value that cannot be decoded: retrying cannot help, unlike
+// a storage read error.
+var ErrCorrupt = errors.New("stored value is not valid")
 
 // Store loads and saves values of type T under one storage key.
 type Store[T any] struct {
@@ -21,7 +26,8 @@ func New[T any](client storage.Client, key string) *Store[T] {
 }
 
 // Load returns the saved value; found is false when nothing was saved yet.
-// A value that cannot be decoded is an error naming the key, never a silent reset.
+// A value that cannot be decoded is an error naming the key and matching ErrCorrupt, never a silent
+// reset; any other error is the storage failing to read.
 func (s *Store[T]) Load(ctx context.Context) (v T, found bool, err error) {
 	data, err := s.client.Get(ctx, s.key)
 	if err != nil {
@@ -31,7 +37,7 @@ func (s *Store[T]) Load(ctx context.Context) (v T, found bool, err error) {
 		return v, false, nil
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
-		return v, false, fmt.Errorf("checkpoint %q: stored value is not valid (%d bytes): %w", s.key, len(data), err)
+		return v, false, fmt.Errorf("checkpoint %q: %w (%d bytes): %w", s.key, ErrCorrupt, len(data), err)
 	}
 	return v, true, nil
 }

@@ -82,3 +82,14 @@ func TestNopClientLoadsNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, found)
 }
+
+func TestLoadTellsCorruptFromUnreadable(t *testing.T) {
+	corrupt := &memClient{data: map[string][]byte{"monitor": []byte(`{"cursor":`)}}
+	_, _, err := New[position](corrupt, "monitor").Load(context.Background())
+	require.ErrorIs(t, err, ErrCorrupt)
+
+	unreadable := &memClient{failGet: errors.New("disk gone")}
+	_, _, err = New[position](unreadable, "monitor").Load(context.Background())
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrCorrupt, "a read failure may pass: it is retried, not reset")
+}

@@ -26,8 +26,10 @@ type TelemetryBuilder struct {
 	meter                              metric.Meter
 	mu                                 sync.Mutex
 	registrations                      []metric.Registration
+	ReceiverDocusignAnomalies          metric.Int64Counter
 	ReceiverDocusignAPIRequests        metric.Int64Counter
 	ReceiverDocusignCheckpointLag      metric.Float64Gauge
+	ReceiverDocusignPanics             metric.Int64Counter
 	ReceiverDocusignRateLimitRemaining metric.Int64Gauge
 	ReceiverDocusignRecordsDropped     metric.Int64Counter
 	ReceiverDocusignRecordsFetched     metric.Int64Counter
@@ -64,6 +66,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverDocusignAnomalies, err = builder.meter.Int64Counter(
+		"otelcol_receiver_docusign_anomalies",
+		metric.WithDescription("Responses that break DocuSign's paging protocol and were worked around, by source and kind (stalled_cursor, cursor_cycle, next_cycle, page_cap, oversized_page, oversized_event). [Development]"),
+		metric.WithUnit("{response}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverDocusignAPIRequests, err = builder.meter.Int64Counter(
 		"otelcol_receiver_docusign_api_requests",
 		metric.WithDescription("DocuSign API requests made, by source and HTTP status class. [Development]"),
@@ -76,6 +84,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("s"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ReceiverDocusignPanics, err = builder.meter.Int64Counter(
+		"otelcol_receiver_docusign_panics",
+		metric.WithDescription("Internal errors (recovered panics) after which a source restarted from its checkpoint, by source. [Development]"),
+		metric.WithUnit("{panic}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverDocusignRateLimitRemaining, err = builder.meter.Int64Gauge(
 		"otelcol_receiver_docusign_rate_limit_remaining",
 		metric.WithDescription("Last X-RateLimit-Remaining reported by DocuSign. [Development]"),
@@ -84,7 +98,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverDocusignRecordsDropped, err = builder.meter.Int64Counter(
 		"otelcol_receiver_docusign_records_dropped",
-		metric.WithDescription("Records not delivered, by source and reason (duplicate, permanent_error). [Development]"),
+		metric.WithDescription("Records not delivered, by source and reason (duplicate, permanent_error, oversized). [Development]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

@@ -19,18 +19,26 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverDocusignAnomalies.Add(context.Background(), 1)
 	tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1)
 	tb.ReceiverDocusignCheckpointLag.Record(context.Background(), 1)
+	tb.ReceiverDocusignPanics.Add(context.Background(), 1)
 	tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), 1)
 	tb.ReceiverDocusignRecordsDropped.Add(context.Background(), 1)
 	tb.ReceiverDocusignRecordsFetched.Add(context.Background(), 1)
 	tb.ReceiverDocusignRecordsFlagged.Add(context.Background(), 1)
 	tb.ReceiverDocusignRetries.Add(context.Background(), 1)
+	AssertEqualReceiverDocusignAnomalies(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverDocusignAPIRequests(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverDocusignCheckpointLag(t, testTel,
 		[]metricdata.DataPoint[float64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverDocusignPanics(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverDocusignRateLimitRemaining(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
