@@ -66,8 +66,8 @@ const (
 )
 
 // maxPagesPerPoll bounds one poll far above any real drain (a 1 M-event backlog is 500 full pages),
-// so a stream that never says it is caught up cannot hold a poll forever.
-const maxPagesPerPoll = 5000
+// so a stream that never says it is caught up cannot hold a poll forever. A variable for tests.
+var maxPagesPerPoll = 5000
 
 // caughtUp reports that the page names no further page.
 func (p *monitorPage) caughtUp() bool { return p.endCursor == "" || p.endCursor == p.cursor }

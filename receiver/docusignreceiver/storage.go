@@ -13,15 +13,16 @@ import (
 // errStorageClosed is returned to a poller that outlived Shutdown's deadline and tried to write.
 var errStorageClosed = errors.New("storage: already closed by shutdown")
 
-// gatedStorage lets Shutdown close the storage client even when a poller missed the deadline: writes
-// in flight finish first (or the deadline passes), and later ones are refused instead of racing Close.
+// gatedStorage lets Shutdown close the storage client even when a poller missed the deadline: later
+// operations are refused, and the client is never closed under an operation still in flight.
 type gatedStorage struct {
 	storage.Client
 
-	mu      sync.Mutex
-	closed  bool
-	active  int
-	drained chan struct{} // closed when the last operation in flight after Close leaves
+	mu          sync.Mutex
+	closed      bool // refusing operations
+	innerClosed bool
+	active      int
+	drained     chan struct{} // closed when the last operation in flight after Close leaves
 }
 
 func (g *gatedStorage) enter() error {
@@ -75,29 +76,32 @@ func (g *gatedStorage) Batch(ctx context.Context, ops ...*storage.Operation) err
 	return g.Client.Batch(ctx, ops...)
 }
 
-// Close refuses new operations, waits for those in flight until ctx ends, then closes the client.
+// Close refuses new operations and closes the client once none is in flight. If ctx ends first, the
+// client stays open (the storage extension's own shutdown closes it) and a later Close finishes the job.
 func (g *gatedStorage) Close(ctx context.Context) error {
 	g.mu.Lock()
-	if g.closed {
+	g.closed = true
+	if g.innerClosed {
 		g.mu.Unlock()
 		return nil
 	}
-	g.closed = true
-	var wait chan struct{}
-	if g.active > 0 {
+	wait := g.drained
+	if g.active > 0 && wait == nil {
 		wait = make(chan struct{})
 		g.drained = wait
 	}
 	g.mu.Unlock()
-	var errs []error
 	if wait != nil {
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			errs = append(errs, fmt.Errorf("storage: closing while a checkpoint write is still running: %w", ctx.Err()))
+			return fmt.Errorf("storage: not closed, a checkpoint write is still running: %w", ctx.Err())
 		}
 	}
-	return errors.Join(append(errs, g.Client.Close(ctx))...)
+	g.mu.Lock()
+	g.innerClosed = true
+	g.mu.Unlock()
+	return g.Client.Close(ctx)
 }
 
 func openStorage(ctx context.Context, host component.Host, id *component.ID, self component.ID) (storage.Client, error) {
