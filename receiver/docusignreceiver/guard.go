@@ -13,7 +13,9 @@ type panicError struct {
 	stack []byte
 }
 
-func (e *panicError) Error() string { return fmt.Sprintf("internal error (recovered panic): %v", e.value) }
+func (e *panicError) Error() string {
+	return fmt.Sprintf("internal error (recovered panic): %v", e.value)
+}
 
 // recoverTo turns a panic of the calling goroutine into *err; use it as `defer recoverTo(&err)`.
 func recoverTo(err *error) {

@@ -65,8 +65,8 @@ type usersSync struct {
 	followed map[string]bool
 	noNext   bool
 	pages    int
-	listed  int
-	changed int
+	listed   int
+	changed  int
 }
 
 // usersPage is one decoded listing response.
@@ -113,7 +113,7 @@ type usersPoller struct {
 	digests *digestTable
 	sync    *usersSync
 	// groups asks for ds_groups; it turns off for good when the organisation lacks the entitlement.
-	groups     bool
+	groups      bool
 	warnedNext  bool
 	unsaved     bool // a page's digests failed to save: rewrite the whole table at the sync's end
 	saveFailing bool // checkpoint writes fail: health stays an error until one succeeds
