@@ -28,9 +28,10 @@ const (
 	maxUsersPageSize   = 250
 )
 
-// environmentURLs are DocuSign's published base URLs per environment.
+// environmentURLs are DocuSign's published base URLs per environment, and the JWT audience.
 type environmentURLs struct {
 	oauth, monitor, orgStream, admin string
+	audience                         string // the bare OAuth host, whatever auth_endpoint routes through
 }
 
 var environments = map[string]environmentURLs{
@@ -39,12 +40,14 @@ var environments = map[string]environmentURLs{
 		monitor:   "https://lens.docusign.net",
 		orgStream: "https://api.docusign.com",
 		admin:     "https://api.docusign.net/management",
+		audience:  "account.docusign.com",
 	},
 	environmentDemo: {
 		oauth:     "https://account-d.docusign.com",
 		monitor:   "https://lens-d.docusign.net",
 		orgStream: "https://api-d.docusign.com",
 		admin:     "https://api-d.docusign.net/management",
+		audience:  "account-d.docusign.com",
 	},
 }
 
@@ -59,8 +62,11 @@ type Config struct {
 	PrivateKey     configopaque.String `mapstructure:"private_key"`
 	PrivateKeyFile string              `mapstructure:"private_key_file"`
 	AuthEndpoint   string              `mapstructure:"auth_endpoint"`
-	RedirectURI    string              `mapstructure:"redirect_uri"`
-	StorageID      *component.ID       `mapstructure:"storage"`
+	// Audience is the JWT aud: the environment's OAuth host unless set (never auth_endpoint's host,
+	// which may be an egress proxy).
+	Audience    string        `mapstructure:"audience"`
+	RedirectURI string        `mapstructure:"redirect_uri"`
+	StorageID   *component.ID `mapstructure:"storage"`
 
 	Monitor MonitorConfig `mapstructure:"monitor"`
 	Users   UsersConfig   `mapstructure:"users"`
@@ -118,6 +124,9 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("endpoint: not used by this receiver; set auth_endpoint, monitor.endpoint or users.endpoint"))
 	}
 	errs = append(errs, validateURL("auth_endpoint", cfg.AuthEndpoint))
+	if cfg.Audience != "" && !isBareHost(cfg.Audience) {
+		errs = append(errs, fmt.Errorf("audience: %q must be a bare host[:port] such as account-d.docusign.com (no scheme or path)", cfg.Audience))
+	}
 	if cfg.RedirectURI != "" {
 		if u, err := url.Parse(cfg.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
 			errs = append(errs, fmt.Errorf("redirect_uri: %q is not an absolute URL", cfg.RedirectURI))
@@ -203,6 +212,15 @@ func (cfg *Config) warnings() []string {
 	return out
 }
 
+// isBareHost accepts host or host:port with nothing else, as DocuSign expects in the JWT aud.
+func isBareHost(s string) bool {
+	if strings.ContainsAny(s, "/?#@ \t\n") || strings.Contains(s, "://") {
+		return false
+	}
+	u, err := url.Parse("https://" + s)
+	return err == nil && u.Hostname() != "" && u.Host == s && !strings.HasSuffix(s, ":")
+}
+
 func isLoopback(host string) bool {
 	if host == "localhost" {
 		return true
@@ -241,6 +259,14 @@ func (cfg *Config) loadPrivateKey() (*rsa.PrivateKey, error) {
 
 func (cfg *Config) oauthBaseURL() string {
 	return firstNonEmpty(cfg.AuthEndpoint, environments[cfg.Environment].oauth)
+}
+
+// jwtAudience is the JWT aud: the audience key, else the environment's OAuth host.
+func (cfg *Config) jwtAudience() string {
+	if cfg.Audience != "" {
+		return cfg.Audience
+	}
+	return environments[cfg.Environment].audience
 }
 
 func (cfg *Config) monitorBaseURL() string {

@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 )
 
 // Tests of issue 11's receiver-level defects: each names the defect it pins.
@@ -496,4 +497,36 @@ func TestDamagedDeltaCountAllocatesNothing(t *testing.T) {
 	startReceiver(t, usersConfig(srv), host, sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 50 }, waitFor, 5*time.Millisecond)
 	assert.Less(t, faulty.gets.Load(), int64(10), "reads stop at the first missing delta")
+}
+
+// panickingFetcher serves pages like scriptedFetcher but panics on one cursor, as the pacer's
+// division by zero once did in the request goroutine.
+type panickingFetcher struct {
+	scriptedFetcher
+	panicOn string
+}
+
+func (p *panickingFetcher) fetch(ctx context.Context, cursor string) (api.Response, error) {
+	if cursor == p.panicOn {
+		panic("integer divide by zero")
+	}
+	return p.scriptedFetcher.fetch(ctx, cursor)
+}
+
+// Defect 1: a panic in the request goroutine of the drain pipeline reaches the poll loop as an error.
+func TestPanicInThePrefetchGoroutineIsAnError(t *testing.T) {
+	const event = `{"timestamp":"2026-10-02T14:05:11.4410027Z","eventId":"e1","object":"Envelope","action":"Sent"}`
+	f := &panickingFetcher{scriptedFetcher: scriptedFetcher{pages: map[string]string{
+		"c0": `{"endCursor":"c1","data":[` + event + `]}`,
+	}}, panicOn: "c1"}
+	sink := new(consumertest.LogsSink)
+	p := newTestMonitorPoller(t, f, sink)
+	p.state.Cursor = "c0"
+	_, err := p.drain(context.Background())
+	var pe *panicError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, err.Error(), "integer divide by zero")
+	if p.state.Cursor != "c0" { // the page before the panic may or may not have been consumed first
+		assert.Equal(t, []string{"e1"}, eventIDs(sink.AllLogs()), "the checkpoint moved only past delivered events")
+	}
 }
