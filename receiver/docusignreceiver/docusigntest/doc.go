@@ -4,7 +4,10 @@
 // organisation users listing (/management/v2/organizations/{org}/users), with fault injection.
 //
 // Base URLs for a receiver under test: auth_endpoint and monitor endpoint = Server.URL(),
-// users endpoint = Server.URL()+"/management"; the JWT audience is the bare host:port of URL().
+// users endpoint = Server.URL()+"/management". The token endpoint accepts as JWT audience the bare
+// host:port of URL() (Audience) and the real OAuth host of the simulated Options.Environment
+// (RealAudience: account-d.docusign.com for demo, the default), so an official SDK reaching the
+// server through a TLS front authenticates; the other environment's OAuth host answers invalid_grant.
 //
 // Monitor events are generated lazily from (Seed, stream position): the store keeps one int64
 // timestamp per event, so a 1,000,000-event backlog costs about 8 MB and a page is encoded on

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -50,6 +51,22 @@ type Options struct {
 	// EnforceRateLimit answers 429 once a window is used up; off by default so long benchmarks
 	// never trip it (the headers are sent either way).
 	EnforceRateLimit bool
+	// Environment is the DocuSign environment simulated, EnvironmentDemo (default) or
+	// EnvironmentProduction: the token endpoint accepts its real OAuth host as aud (RealAudience)
+	// and refuses the other environment's. NewServer panics on any other value.
+	Environment string
+}
+
+// The DocuSign environments a Server can simulate.
+const (
+	EnvironmentDemo       = "demo"
+	EnvironmentProduction = "production"
+)
+
+// oauthHosts are the real JWT audiences, DocuSign's OAuth hosts, per environment.
+var oauthHosts = map[string]string{
+	EnvironmentDemo:       "account-d.docusign.com",
+	EnvironmentProduction: "account.docusign.com",
 }
 
 // Server is a running fake DocuSign. All methods are safe for concurrent use while it serves.
@@ -96,6 +113,10 @@ func NewServer(opts Options) *Server {
 	if opts.BurstLimit <= 0 {
 		opts.BurstLimit = DefaultBurstLimit
 	}
+	opts.Environment = orDefault(opts.Environment, EnvironmentDemo)
+	if _, ok := oauthHosts[opts.Environment]; !ok {
+		panic(fmt.Sprintf("docusigntest: Options.Environment %q is neither %q nor %q", opts.Environment, EnvironmentDemo, EnvironmentProduction))
+	}
 	s := &Server{
 		opts:   opts,
 		key:    opts.PrivateKey,
@@ -139,8 +160,16 @@ func orDefault(v, def string) string {
 // URL is the base of every endpoint: auth_endpoint and the Monitor endpoint; users live under URL()+"/management".
 func (s *Server) URL() string { return s.http.URL }
 
-// Audience is the JWT aud the token endpoint expects: URL() without the scheme.
+// Audience is the JWT aud a client pointed at URL() signs by default: URL() without the scheme.
 func (s *Server) Audience() string { return s.host }
+
+// RealAudience is the simulated environment's real OAuth host (account-d.docusign.com for demo,
+// account.docusign.com for production), which the token endpoint accepts too, so an official SDK
+// reaching the server through a TLS front authenticates.
+func (s *Server) RealAudience() string { return oauthHosts[s.opts.Environment] }
+
+// Environment is the simulated DocuSign environment, EnvironmentDemo or EnvironmentProduction.
+func (s *Server) Environment() string { return s.opts.Environment }
 
 // Close stops the server and waits for in-flight requests (injected latency is cut short).
 func (s *Server) Close() {
