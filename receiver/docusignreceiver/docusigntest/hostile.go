@@ -141,8 +141,9 @@ const (
 	// HostileCursorNull answers a page with data and "endCursor": null.
 	HostileCursorNull Hostile = "cursor-null"
 	// HostileCursorCycle serves the page at cursor A normally, with endCursor B, and plants a link
-	// back: the next request sent with B gets the page at B with endCursor A (A→B→A). Each armed
-	// request plants one cycle: probes cycle detection within a poll.
+	// back: the next request sent with B, armed or not, gets the page at B with endCursor A
+	// (A→B→A). Each armed request plants one cycle (a request that closes one uses up no arming):
+	// probes cycle detection within a poll.
 	HostileCursorCycle Hostile = "cursor-cycle"
 )
 
@@ -398,20 +399,21 @@ type hostileState struct {
 func (h *hostileState) take(r *http.Request) Hostile {
 	for i := range h.armed {
 		rule := &h.armed[i]
-		if !strings.HasPrefix(r.URL.Path, rule.prefix) || !applies(rule.kind, r) {
+		if !strings.HasPrefix(r.URL.Path, rule.prefix) || !h.applies(rule.kind, r) {
 			continue
 		}
+		kind := rule.kind.kind
 		if rule.remaining--; rule.remaining == 0 {
 			h.armed = slices.Delete(h.armed, i, i+1)
 		}
-		return rule.kind.kind
+		return kind
 	}
 	if h.chaos.Rate <= 0 {
 		return ""
 	}
 	var candidates []Hostile
 	for _, kind := range h.chaos.Kinds {
-		if k, _ := lookupKind(kind); applies(k, r) {
+		if k, _ := lookupKind(kind); h.applies(k, r) {
 			candidates = append(candidates, kind)
 		}
 	}
@@ -422,8 +424,13 @@ func (h *hostileState) take(r *http.Request) Hostile {
 }
 
 // applies tells whether kind can be served to r.
-func applies(k hostileKind, r *http.Request) bool {
+func (h *hostileState) applies(k hostileKind, r *http.Request) bool {
 	path := r.URL.Path
+	if k.kind == HostileCursorCycle { // a request whose cursor leads back closes a cycle; it plants none
+		if _, planted := h.cycleBack[r.URL.Query().Get("cursor")]; planted {
+			return false
+		}
+	}
 	switch k.scope {
 	case scopeAll:
 		return true

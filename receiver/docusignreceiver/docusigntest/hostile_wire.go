@@ -73,10 +73,14 @@ func (s *Server) serveHostile(w http.ResponseWriter, r *http.Request, kind Hosti
 		s.writeRaw(w, http.StatusTooManyRequests, int64(len(body)+512), body[:len(body)/3])
 	case HostileRedirect307Elsewhere:
 		served()
-		s.respond(w, false, func(rec http.ResponseWriter) { writeRedirect(rec, http.StatusTemporaryRedirect, s.ElsewhereURL()+r.URL.RequestURI()) })
+		s.respond(w, false, func(rec http.ResponseWriter) {
+			writeRedirect(rec, http.StatusTemporaryRedirect, s.ElsewhereURL()+r.URL.RequestURI())
+		})
 	case HostileRedirect308Elsewhere:
 		served()
-		s.respond(w, false, func(rec http.ResponseWriter) { writeRedirect(rec, http.StatusPermanentRedirect, s.ElsewhereURL()+r.URL.RequestURI()) })
+		s.respond(w, false, func(rec http.ResponseWriter) {
+			writeRedirect(rec, http.StatusPermanentRedirect, s.ElsewhereURL()+r.URL.RequestURI())
+		})
 	case HostileRedirectSameHost:
 		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
@@ -84,7 +88,9 @@ func (s *Server) serveHostile(w http.ResponseWriter, r *http.Request, kind Hosti
 		})
 	case HostileTokenRedirect:
 		served()
-		s.respond(w, false, func(rec http.ResponseWriter) { writeRedirect(rec, http.StatusTemporaryRedirect, s.ElsewhereURL()+"/oauth/token") })
+		s.respond(w, false, func(rec http.ResponseWriter) {
+			writeRedirect(rec, http.StatusTemporaryRedirect, s.ElsewhereURL()+"/oauth/token")
+		})
 	case HostileEndlessBody:
 		served()
 		s.writeEndless(w)
@@ -332,22 +338,26 @@ func (s *Server) sleep(d time.Duration) bool {
 	}
 }
 
-// endlessChunk is a run of event-looking objects, each followed by a comma: the endless body repeats it.
+// endlessChunk is one HTTP chunk of event-looking objects, each followed by a comma: the endless
+// body repeats it. Chunked framing makes a body cut by Close an error for the client, not an end.
 var endlessChunk = sync.OnceValue(func() []byte {
 	one := `{"eventId":"00000000-0000-4000-8000-000000000000","object":"Envelope","action":"Endless","padding":"` +
 		strings.Repeat("x", 900) + `"},`
-	return []byte(strings.Repeat(one, (64<<10)/len(one)))
+	data := strings.Repeat(one, (64<<10)/len(one))
+	return fmt.Appendf(nil, "%x\r\n%s\r\n", len(data), data)
 })
 
-// writeEndless answers 200 with a body that never ends, until the client hangs up or Close.
+// writeEndless answers 200 with a chunked body that never ends, until the client hangs up or Close.
 func (s *Server) writeEndless(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Connection", "close") // no Content-Length: the body runs until the connection closes
+	h.Set("Transfer-Encoding", "chunked")
+	h.Set("Connection", "close")
 	conn, release := s.takeOver(w)
 	defer release()
 	s.countStatus(http.StatusOK, false)
-	if _, err := conn.Write(append(head(http.StatusOK, h), `{"data":[`...)); err != nil {
+	const start = `{"data":[`
+	if _, err := conn.Write(fmt.Appendf(head(http.StatusOK, h), "%x\r\n%s\r\n", len(start), start)); err != nil {
 		return
 	}
 	chunk := endlessChunk()
