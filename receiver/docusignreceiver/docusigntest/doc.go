@@ -35,5 +35,14 @@
 //   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
 //     last_modified_since compares it with the given instant truncated to its UTC day.
 //   - "API requests" (faults RateLimitNext/TruncateNext/ResetNext, rate-limit headers) are the
-//     Monitor stream and Admin users endpoints; FailNext and SetLatency apply to every path.
+//     Monitor streams (lens and organisation) and Admin users endpoints; FailNext and SetLatency
+//     apply to every path.
+//
+// Hostile mode (hostile.go) adds the ways DocuSign, or a proxy in front of it, can hurt a client:
+// garbage rate-limit headers, hostile 429s, redirects off host, endless, oversized and lying bodies,
+// error pages echoing the Authorization header, non-advancing cursors, cycling paging links and token
+// endpoint faults. Each Hostile kind is armed for the next n requests it applies to (ArmHostile) or
+// drawn at random (SetChaos); hostile records (NaN coordinates, deep nesting, malformed and oversized
+// events) are stream positions (AppendHostileMonitorEvents). Redirects and off-host links point to a
+// second, recording host (ElsewhereURL, ElsewhereRequests).
 package docusigntest // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"

@@ -353,7 +353,9 @@ func (s *Server) SetChaos(c Chaos) error {
 }
 
 // ArmHostile makes the next n requests that kind applies to (see its documentation) get it. Rules
-// queue in arming order; a request gets the first rule that applies. It panics for a record kind.
+// queue in arming order; a request gets the first rule that applies. A request uses up an arming even
+// when the endpoint then refuses it (401, a bad cursor) or, for a page kind, the page has no data.
+// It panics for a record kind.
 func (s *Server) ArmHostile(kind Hostile, n int) { s.ArmHostileAt("/", kind, n) }
 
 // ArmHostileAt is ArmHostile for requests whose path also starts with prefix, e.g.
@@ -385,6 +387,9 @@ type armedRule struct {
 	prefix    string
 	remaining int
 }
+
+// maxPlantedCycles bounds the cursor cycles waiting for their link back to be requested.
+const maxPlantedCycles = 1024
 
 // hostileState is hostile mode's switches, guarded by Server.mu.
 type hostileState struct {

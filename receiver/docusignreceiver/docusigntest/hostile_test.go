@@ -733,3 +733,18 @@ func TestChaosWithEveryDefaultKindNeverHangs(t *testing.T) {
 		t.Fatal("Close hung")
 	}
 }
+
+func TestDisarmHostile(t *testing.T) {
+	s, tok, _ := faultServer(t, Options{})
+	s.ArmHostile(HostileEchoHTML502, 5)
+	s.ArmHostile(HostileCursorCycle, 1)
+	require.NoError(t, s.SetChaos(Chaos{Rate: 1, Kinds: []Hostile{HostileEchoJSON500}}))
+	require.NoError(t, s.AppendHostileMonitorEvents(HostileEventMalformed, 1))
+	s.DisarmHostile()
+	for range 3 {
+		resp, _ := get(t, streamURL(s, "", 5), tok)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	assert.Empty(t, s.Stats().Hostile, "nothing armed, chaos off")
+	assert.Len(t, s.MonitorEventIDs(), 101, "records stay in the stream")
+}

@@ -299,6 +299,9 @@ func (s *Server) shapePage(r *http.Request, cursor string, p page, dataKey strin
 	case HostileCursorNull:
 		shape.place = cursorNull
 	case HostileCursorCycle: // counted when the link back is served
+		if len(s.hostile.cycleBack) >= maxPlantedCycles { // links a client never followed: forget them
+			clear(s.hostile.cycleBack)
+		}
 		if s.hostile.cycleBack == nil {
 			s.hostile.cycleBack = make(map[string]string)
 		}
