@@ -2,6 +2,7 @@ package docusigntest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html"
 	"maps"
@@ -40,11 +41,12 @@ func (s *Server) serveHostile(w http.ResponseWriter, r *http.Request, kind Hosti
 	s.mu.Lock()
 	timing := s.hostile.timing
 	s.mu.Unlock()
-	served := func() { s.count(func(st *Stats) { st.countHostile(kind, 1) }) }
+	if k, _ := lookupKind(kind); k.scope != scopeMonitor && k.scope != scopeUsers {
+		s.count(func(st *Stats) { st.countHostile(kind, 1) }) // page kinds are counted where they apply
+	}
 	mux := func(rec http.ResponseWriter) { s.mux.ServeHTTP(rec, r) }
 
 	if v, ok := retryAfter429[kind]; ok {
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			rec.Header().Set("Retry-After", v)
 			rec.Header().Set("X-RateLimit-Remaining", "0")
@@ -53,18 +55,15 @@ func (s *Server) serveHostile(w http.ResponseWriter, r *http.Request, kind Hosti
 		return
 	}
 	if page, ok := echoPages[kind]; ok {
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) { writeEcho(rec, r, page.status, page.json) })
 		return
 	}
 	switch kind {
 	case HostileRateRemainingNegative, HostileRateNonNumeric, HostileRateHuge,
 		HostileRateResetMillis, HostileRateResetYear, HostileRateResetPast:
-		served()
 		garbleRateHeaders(w.Header(), kind, now)
 		s.respond(w, false, mux)
 	case Hostile429ShortBody:
-		served()
 		h := w.Header()
 		h.Set("Retry-After", "1")
 		h.Set("X-RateLimit-Remaining", "0")
@@ -72,55 +71,44 @@ func (s *Server) serveHostile(w http.ResponseWriter, r *http.Request, kind Hosti
 		body, _ := marshal(map[string]string{"errorCode": "HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "message": "the API invocation limit was reached; retry after 1 s"})
 		s.writeRaw(w, http.StatusTooManyRequests, int64(len(body)+512), body[:len(body)/3])
 	case HostileRedirect307Elsewhere:
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			writeRedirect(rec, http.StatusTemporaryRedirect, s.ElsewhereURL()+r.URL.RequestURI())
 		})
 	case HostileRedirect308Elsewhere:
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			writeRedirect(rec, http.StatusPermanentRedirect, s.ElsewhereURL()+r.URL.RequestURI())
 		})
 	case HostileRedirectSameHost:
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			writeRedirect(rec, http.StatusTemporaryRedirect, baseURL(r)+r.URL.RequestURI())
 		})
 	case HostileTokenRedirect:
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			writeRedirect(rec, http.StatusTemporaryRedirect, s.ElsewhereURL()+"/oauth/token")
 		})
 	case HostileEndlessBody:
-		served()
 		s.writeEndless(w)
 	case HostileBareContentLength:
-		served()
 		c := s.capture(w, r)
 		s.writeRaw(w, c.status, BareContentLength, c.body.Bytes())
 	case HostileSlowBody:
-		served()
 		c := s.capture(w, r)
-		s.writeSlowly(w, c, cmpOr(timing.SlowBody, defaultHostileWait))
+		s.writeSlowly(w, c, cmp.Or(timing.SlowBody, defaultHostileWait))
 	case HostileSlowHeaders:
-		served()
-		lw := &lateWriter{ResponseWriter: w, due: time.Now().Add(cmpOr(timing.SlowHeaders, defaultHostileWait)),
+		lw := &lateWriter{ResponseWriter: w, due: time.Now().Add(cmp.Or(timing.SlowHeaders, defaultHostileWait)),
 			gone: r.Context().Done(), closed: s.closed}
 		defer lw.wait() // a handler that writes nothing still answers late
 		s.respond(lw, false, mux)
 	case HostileToken429:
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			rec.Header().Set("Retry-After", "2")
 			writeOAuthError(rec, http.StatusTooManyRequests, "too_many_requests", "too many token requests; retry after 2 s")
 		})
 	case HostileToken503:
-		served()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			writeHTML(rec, http.StatusServiceUnavailable, "503 Service Unavailable", "The server is temporarily unable to service your request.", nil)
 		})
 	case HostileTokenEchoAssertion:
-		served()
 		_ = r.ParseForm()
 		s.respond(w, false, func(rec http.ResponseWriter) {
 			writeOAuthError(rec, http.StatusBadRequest, "invalid_grant", "the assertion "+r.PostForm.Get("assertion")+" could not be validated")
@@ -128,13 +116,6 @@ func (s *Server) serveHostile(w http.ResponseWriter, r *http.Request, kind Hosti
 	default: // pages, cursors and paging links: the endpoint applies the kind and counts it
 		s.respond(w, false, func(rec http.ResponseWriter) { s.mux.ServeHTTP(rec, withHostile(r, kind)) })
 	}
-}
-
-func cmpOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }
 
 // rateHeaders are every rate-limit header DocuSign sends.
