@@ -1,7 +1,9 @@
 // Command simulator serves a fake DocuSign (OAuth JWT grant, Monitor stream, Admin users) on a
 // loopback address for the offline demo and the end-to-end test. It generates a fresh RSA key per
 // run, writes it to -key-out (mode 0600), prints the URL and ids, appends live Monitor events until
-// SIGINT/SIGTERM, and then shuts down.
+// SIGINT/SIGTERM, and then shuts down. -environment picks the DocuSign environment whose JWT audience
+// it accepts besides its own host; -chaos-rate turns on docusigntest's chaos mode (hostile faults
+// drawn at random from -chaos-kinds).
 package main
 
 import (
@@ -41,11 +43,26 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	envOut := fs.String("env-out", "", "optional shell-sourceable file with the DOCUSIGN_* variables")
 	latency := fs.Duration("latency", 0, "delay added to every request")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
+	environment := fs.String("environment", docusigntest.EnvironmentDemo, "DocuSign environment simulated: demo or production (its OAuth host is accepted as JWT aud)")
+	chaosRate := fs.Float64("chaos-rate", 0, "probability in [0, 1] that a request gets a hostile fault; 0 turns chaos off")
+	chaosSeed := fs.Int64("chaos-seed", 1, "seed of the chaos draws")
+	chaosKinds := fs.String("chaos-kinds", "", "comma-separated hostile kinds chaos draws from (default: every kind a correct client recovers from without data loss)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := requireLoopback(*addr); err != nil {
 		return err
+	}
+	if *environment != docusigntest.EnvironmentDemo && *environment != docusigntest.EnvironmentProduction {
+		return fmt.Errorf("-environment %q: use %s or %s", *environment, docusigntest.EnvironmentDemo, docusigntest.EnvironmentProduction)
+	}
+	chaos := docusigntest.Chaos{Rate: *chaosRate, Seed: *chaosSeed}
+	if *chaosKinds != "" {
+		kinds, err := docusigntest.ParseHostileKinds(*chaosKinds)
+		if err != nil {
+			return fmt.Errorf("-chaos-kinds: %w", err)
+		}
+		chaos.Kinds = kinds
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -55,8 +72,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		_ = ln.Close()
 		return fmt.Errorf("-addr %q resolved to %s, which is not a loopback address", *addr, ln.Addr())
 	}
-	s := docusigntest.NewServer(docusigntest.Options{Listener: ln, Seed: *seed}) // a fresh key per process
+	s := docusigntest.NewServer(docusigntest.Options{Listener: ln, Seed: *seed, Environment: *environment}) // a fresh key per process
 	defer s.Close()
+	if err := s.SetChaos(chaos); err != nil {
+		return fmt.Errorf("-chaos-rate, -chaos-kinds: %w", err)
+	}
 	s.SetLatency(*latency)
 	s.AddUsers(*users)
 	if *events > 0 {
@@ -79,6 +99,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "DocuSign simulator listening on %s (%d events, %d users, +%d events/s)\n", s.URL(), *events, *users, *rate)
+	fmt.Fprintf(out, "  environment %s: JWT aud %s or %s\n", s.Environment(), s.Audience(), s.RealAudience())
+	if chaos.Rate > 0 {
+		kinds := chaos.Kinds
+		if kinds == nil {
+			kinds = docusigntest.ChaosKinds()
+		}
+		fmt.Fprintf(out, "  chaos: %.0f%% of requests get a hostile fault (seed %d) from %s\n", chaos.Rate*100, chaos.Seed, joinKinds(kinds))
+	}
 	fmt.Fprintf(out, "  private key written to %s\n", keyPath)
 	for _, kv := range env {
 		fmt.Fprintln(out, "  "+kv)
@@ -86,6 +114,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	s.AppendLive(ctx, *rate)
 	fmt.Fprintln(out, "DocuSign simulator shutting down")
 	return nil
+}
+
+func joinKinds(kinds []docusigntest.Hostile) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ",")
 }
 
 // requireLoopback refuses anything but a loopback host: the simulator accepts a key anyone can read.

@@ -72,6 +72,8 @@ func TestRunServesTheSimulatedDocuSign(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "listening on") }, 20*time.Second, 10*time.Millisecond)
 
 	env := sourceEnv(t, envOut)
+	assert.Equal(t, "demo", env["DOCUSIGN_ENVIRONMENT"], "demo by default")
+	assert.NotContains(t, out.String(), "chaos", "chaos is off by default")
 	for _, k := range []string{"DOCUSIGN_INTEGRATION_KEY", "DOCUSIGN_USER_ID", "DOCUSIGN_ORGANIZATION_ID", "DOCUSIGN_ACCOUNT_ID", "DOCUSIGN_AUTH_ENDPOINT", "DOCUSIGN_USERS_ENDPOINT"} {
 		assert.NotEmpty(t, env[k], k)
 		assert.Contains(t, out.String(), env[k], "the ids and URL are printed")
@@ -134,6 +136,102 @@ func TestRunServesTheSimulatedDocuSign(t *testing.T) {
 	}
 	assert.Contains(t, out.String(), "shutting down")
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// startRun runs the simulator with args until the test ends and returns its env file's variables.
+func startRun(t *testing.T, args ...string) (map[string]string, *syncBuffer) {
+	dir := t.TempDir()
+	envOut := filepath.Join(dir, "env.sh")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-events", "50", "-rate", "0", "-users", "3",
+			"-key-out", filepath.Join(dir, "private.pem"), "-env-out", envOut}, args...), out)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+		http.DefaultClient.CloseIdleConnections()
+	})
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "listening on") }, 20*time.Second, 10*time.Millisecond)
+	return sourceEnv(t, envOut), out
+}
+
+// grant asks the simulator for a token with the given aud and returns the status and OAuth error.
+func grant(t *testing.T, env map[string]string, aud string) (int, string) {
+	pemBytes, err := os.ReadFile(env["DOCUSIGN_PRIVATE_KEY_FILE"])
+	require.NoError(t, err)
+	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
+	require.NoError(t, err)
+	now := time.Now()
+	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": env["DOCUSIGN_INTEGRATION_KEY"], "sub": env["DOCUSIGN_USER_ID"], "aud": aud,
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "scope": "signature impersonation user_read",
+	}).SignedString(key)
+	require.NoError(t, err)
+	resp, err := http.PostForm(env["DOCUSIGN_AUTH_ENDPOINT"]+"/oauth/token",
+		url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {assertion}})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+		Error       string `json:"error"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	return resp.StatusCode, body.Error
+}
+
+func TestRunEnvironmentPicksTheAcceptedAudience(t *testing.T) {
+	for _, tc := range []struct {
+		args              []string
+		env               string
+		accepted, refused string
+	}{
+		{nil, "demo", "account-d.docusign.com", "account.docusign.com"},
+		{[]string{"-environment", "production"}, "production", "account.docusign.com", "account-d.docusign.com"},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			env, out := startRun(t, tc.args...)
+			assert.Equal(t, tc.env, env["DOCUSIGN_ENVIRONMENT"])
+			assert.Contains(t, out.String(), "environment "+tc.env)
+			status, _ := grant(t, env, tc.accepted)
+			assert.Equal(t, http.StatusOK, status, "the real audience of the simulated environment")
+			status, code := grant(t, env, strings.TrimPrefix(env["DOCUSIGN_AUTH_ENDPOINT"], "http://"))
+			assert.Equal(t, http.StatusOK, status, "and the simulator's own host: %s", code)
+			status, code = grant(t, env, tc.refused)
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, "invalid_grant", code, "the other environment's audience")
+		})
+	}
+}
+
+func TestRunChaosFlags(t *testing.T) {
+	env, out := startRun(t, "-chaos-rate", "1", "-chaos-seed", "3", "-chaos-kinds", "rate-huge")
+	assert.Contains(t, out.String(), "chaos: 100% of requests get a hostile fault (seed 3) from rate-huge")
+	status, _ := grant(t, env, "account-d.docusign.com")
+	require.Equal(t, http.StatusOK, status, "rate-huge does not apply to the token endpoint")
+	resp, err := http.Get(env["DOCUSIGN_MONITOR_ENDPOINT"] + "/api/v2.0/datasets/monitor/stream")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Equal(t, "99999999999999999999", resp.Header.Get("X-RateLimit-Remaining"), "every API answer carries the chosen fault")
+}
+
+func TestRunRefusesBadChaosAndEnvironmentFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-environment", "staging"}, `-environment "staging"`},
+		{[]string{"-chaos-rate", "2"}, "chaos rate 2 is not between 0 and 1"},
+		{[]string{"-chaos-rate", "0.5", "-chaos-kinds", "rate-huge,bogus"}, `"bogus"`},
+		{[]string{"-chaos-rate", "0.5", "-chaos-kinds", "event-deep-nesting"}, "a record, not a fault"},
+	} {
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0", "-key-out", filepath.Join(t.TempDir(), "k.pem")}, tc.args...), &syncBuffer{})
+		require.Error(t, err, tc.args)
+		assert.Contains(t, err.Error(), tc.want)
+	}
 }
 
 func TestRunRefusesNonLoopbackAddresses(t *testing.T) {

@@ -4,7 +4,10 @@
 // organisation users listing (/management/v2/organizations/{org}/users), with fault injection.
 //
 // Base URLs for a receiver under test: auth_endpoint and monitor endpoint = Server.URL(),
-// users endpoint = Server.URL()+"/management"; the JWT audience is the bare host:port of URL().
+// users endpoint = Server.URL()+"/management". The token endpoint accepts as JWT audience the bare
+// host:port of URL() (Audience) and the real OAuth host of the simulated Options.Environment
+// (RealAudience: account-d.docusign.com for demo, the default), so an official SDK reaching the
+// server through a TLS front authenticates; the other environment's OAuth host answers invalid_grant.
 //
 // Monitor events are generated lazily from (Seed, stream position): the store keeps one int64
 // timestamp per event, so a 1,000,000-event backlog costs about 8 MB and a page is encoded on
@@ -32,5 +35,14 @@
 //   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
 //     last_modified_since compares it with the given instant truncated to its UTC day.
 //   - "API requests" (faults RateLimitNext/TruncateNext/ResetNext, rate-limit headers) are the
-//     Monitor stream and Admin users endpoints; FailNext and SetLatency apply to every path.
+//     Monitor streams (lens and organisation) and Admin users endpoints; FailNext and SetLatency
+//     apply to every path.
+//
+// Hostile mode (hostile.go) adds the ways DocuSign, or a proxy in front of it, can hurt a client:
+// garbage rate-limit headers, hostile 429s, redirects off host, endless, oversized and lying bodies,
+// error pages echoing the Authorization header, non-advancing cursors, cycling paging links and token
+// endpoint faults. Each Hostile kind is armed for the next n requests it applies to (ArmHostile) or
+// drawn at random (SetChaos); hostile records (NaN coordinates, deep nesting, malformed and oversized
+// events) are stream positions (AppendHostileMonitorEvents). Redirects and off-host links point to a
+// second, recording host (ElsewhereURL, ElsewhereRequests).
 package docusigntest // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"

@@ -18,7 +18,8 @@ func generatedPage(t testing.TB, s *Server, n int) []byte {
 	t.Helper()
 	p, err := s.streamPage(s.Cursor(0), n, s.now())
 	require.NoError(t, err)
-	return s.appendPage(nil, p)
+	body, _ := s.appendPage(nil, p, pageShape{dataKey: "data", endCursor: p.endCursor})
+	return body
 }
 
 func TestGeneratedEventsAreRealistic(t *testing.T) {
@@ -201,11 +202,12 @@ func BenchmarkEncodePage2000(b *testing.B) {
 	s.AddMonitorEvents(100_000, time.Now().Add(-24*time.Hour), 500*time.Millisecond)
 	p, err := s.streamPage(s.Cursor(50_000), MaxMonitorLimit, time.Now())
 	require.NoError(b, err)
-	buf := s.appendPage(nil, p)
+	shape := pageShape{dataKey: "data", endCursor: p.endCursor}
+	buf, _ := s.appendPage(nil, p, shape)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = s.appendPage(buf[:0], p)
+		buf, _ = s.appendPage(buf[:0], p, shape)
 	}
 }
 

@@ -152,18 +152,19 @@ func (r *rateState) retryAfter(now time.Time) time.Duration {
 
 // Stats are counters of what the server saw, for assertions.
 type Stats struct {
-	Requests            int            // every request, faults included
-	TokensIssued        int            // successful token grants
-	TokenRejected       int            // token requests answered with an OAuth error
-	TokenErrors         map[string]int // rejections by OAuth error code
-	UserInfoRequests    int            // /oauth/userinfo calls
-	MonitorRequests     int            // stream calls that reached the handler (not faulted away)
-	MonitorEventsServed int            // events sent in stream pages
-	UserRequests        int            // users listing calls that reached the handler
-	Unauthorized        int            // 401 answers
-	Resets              int            // connections reset by ResetNext
-	Truncated           int            // bodies cut by TruncateNext
-	StatusCounts        map[int]int    // answers by HTTP status (resets excluded)
+	Requests            int             // every request, faults included
+	TokensIssued        int             // successful token grants
+	TokenRejected       int             // token requests answered with an OAuth error
+	TokenErrors         map[string]int  // rejections by OAuth error code
+	UserInfoRequests    int             // /oauth/userinfo calls
+	MonitorRequests     int             // stream calls that reached the handler (not faulted away)
+	MonitorEventsServed int             // events sent in stream pages
+	UserRequests        int             // users listing calls that reached the handler
+	Unauthorized        int             // 401 answers
+	Resets              int             // connections reset by ResetNext
+	Truncated           int             // bodies cut by TruncateNext
+	StatusCounts        map[int]int     // answers by HTTP status (resets excluded)
+	Hostile             map[Hostile]int // hostile faults served and hostile records sent, by kind
 }
 
 // Stats returns a copy of the counters.
@@ -173,5 +174,6 @@ func (s *Server) Stats() Stats {
 	st := s.stats
 	st.TokenErrors = maps.Clone(s.stats.TokenErrors)
 	st.StatusCounts = maps.Clone(s.stats.StatusCounts)
+	st.Hostile = maps.Clone(s.stats.Hostile)
 	return st
 }

@@ -28,9 +28,10 @@ func (s *Server) AppendLive(ctx context.Context, perSecond int) {
 }
 
 // Env returns the variables a collector configuration reads (KEY=value), for a private key
-// written to privateKeyFile: identities, key file and the three endpoint overrides.
+// written to privateKeyFile: environment, identities, key file and the three endpoint overrides.
 func (s *Server) Env(privateKeyFile string) []string {
 	return []string{
+		"DOCUSIGN_ENVIRONMENT=" + s.Environment(),
 		"DOCUSIGN_INTEGRATION_KEY=" + s.IntegrationKey(),
 		"DOCUSIGN_USER_ID=" + s.UserID(),
 		"DOCUSIGN_ORGANIZATION_ID=" + s.OrganizationID(),

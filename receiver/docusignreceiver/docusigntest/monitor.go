@@ -1,6 +1,7 @@
 package docusigntest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ type monitorStore struct {
 type rawEvent struct {
 	body []byte
 	id   string
+	kind Hostile // a hostile record's kind, or ""
 }
 
 // AddMonitorEvents appends n generated events. Event k's timestamp lies in
@@ -190,10 +192,11 @@ func parseCursor(c string) (ticks int64, pos int, ok bool) {
 
 // page is what one stream request serves: positions [from, to) of the store.
 type page struct {
-	from, to  int
-	ticks     []int64 // ticks[from:to]; safe to read unlocked because positions are never rewritten
-	raw       map[int][]byte
-	endCursor string
+	from, to    int
+	ticks       []int64 // ticks[from:to]; safe to read unlocked because positions are never rewritten
+	raw         map[int]rawEvent
+	endCursor   string
+	startCursor string // an opaque cursor for position from, equivalent to the cursor sent
 }
 
 var errCursor = errors.New("cursor is neither an ISO-8601 date-time nor a cursor issued by this stream")
@@ -232,39 +235,135 @@ func (s *Server) streamPage(cursor string, limit int, now time.Time) (page, erro
 	}
 	end := min(pos+limit, n)
 	if pos >= end {
-		return page{from: pos, to: pos, endCursor: echo}, nil
+		return page{from: pos, to: pos, endCursor: echo, startCursor: echo}, nil
 	}
-	p := page{from: pos, to: end, ticks: st.ticks[pos:end:end], endCursor: formatCursor(st.ticks[end-1], end)}
+	p := page{from: pos, to: end, ticks: st.ticks[pos:end:end], endCursor: formatCursor(st.ticks[end-1], end), startCursor: echo}
 	if len(st.raw) > 0 {
 		for i := pos; i < end; i++ {
 			if rec, ok := st.raw[i]; ok {
 				if p.raw == nil {
-					p.raw = make(map[int][]byte)
+					p.raw = make(map[int]rawEvent)
 				}
-				p.raw[i] = rec.body
+				p.raw[i] = rec
 			}
 		}
 	}
 	return p, nil
 }
 
-// appendPage writes the stream response body; endCursor comes first, as DocuSign sends it.
-func (s *Server) appendPage(b []byte, p page) []byte {
-	b = append(b, `{"endCursor":`...)
-	b = appendJSONString(b, p.endCursor)
-	b = append(b, `,"data":[`...)
+// cursorPlace is where a page's endCursor goes on the wire.
+type cursorPlace int
+
+const (
+	cursorFirst   cursorPlace = iota // before the data, as DocuSign sends it
+	cursorLast                       // after the data
+	cursorOmitted                    // no endCursor key
+	cursorNull                       // "endCursor": null
+)
+
+// pageShape is how a page goes on the wire.
+type pageShape struct {
+	dataKey   string // "data" (v2 lens) or "resultData" (organisation stream)
+	endCursor string
+	place     cursorPlace
+	padEach   int // filler bytes added to every event (HostileOversizedPage)
+}
+
+// shapePage is DocuSign's shape for p unless a hostile kind of r, a planted cursor cycle or a hostile
+// record on the page says otherwise; it counts what it applies.
+func (s *Server) shapePage(r *http.Request, cursor string, p page, dataKey string) pageShape {
+	shape := pageShape{dataKey: dataKey, endCursor: p.endCursor}
+	for _, ev := range p.raw {
+		if ev.kind == HostileEventOversizedCursorLast {
+			shape.place = cursorLast
+		}
+	}
+	n := p.to - p.from
+	if n == 0 { // a caught-up page stays honest: the hostile cursors are about pages with data
+		return shape
+	}
+	kind := hostileOf(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if back, ok := s.hostile.cycleBack[cursor]; ok {
+		delete(s.hostile.cycleBack, cursor)
+		shape.endCursor = back
+		s.stats.countHostile(HostileCursorCycle, 1)
+	}
+	applied := true
+	switch kind {
+	case HostileCursorEcho:
+		shape.endCursor = cmp.Or(cursor, p.startCursor)
+	case HostileCursorMissing:
+		shape.place = cursorOmitted
+	case HostileCursorNull:
+		shape.place = cursorNull
+	case HostileCursorCycle: // counted when the link back is served
+		if len(s.hostile.cycleBack) >= maxPlantedCycles { // links a client never followed: forget them
+			clear(s.hostile.cycleBack)
+		}
+		if s.hostile.cycleBack == nil {
+			s.hostile.cycleBack = make(map[string]string)
+		}
+		s.hostile.cycleBack[p.endCursor] = p.startCursor
+		applied = false
+	case HostileOversizedPage:
+		shape.padEach = OversizedBody/n + 1
+		applied = n >= 2
+		if !applied {
+			shape.padEach = 0
+		}
+	default:
+		applied = false
+	}
+	if applied {
+		s.stats.countHostile(kind, 1)
+	}
+	return shape
+}
+
+// appendPage writes the stream response body, endCursor first as DocuSign sends it unless shape says
+// otherwise; it returns where filler goes for padded events (the filler itself is never built).
+func (s *Server) appendPage(b []byte, p page, shape pageShape) ([]byte, []padAt) {
+	var pads []padAt
+	b = append(b, '{')
+	switch shape.place {
+	case cursorFirst:
+		b = append(b, `"endCursor":`...)
+		b = appendJSONString(b, shape.endCursor)
+		b = append(b, ',')
+	case cursorNull:
+		b = append(b, `"endCursor":null,`...)
+	}
+	b = append(b, '"')
+	b = append(b, shape.dataKey...)
+	b = append(b, `":[`...)
 	for i, ticks := range p.ticks {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		pos := p.from + i
-		if body, ok := p.raw[pos]; ok {
-			b = append(b, body...)
+		pad := shape.padEach
+		if ev, ok := p.raw[pos]; ok {
+			b = append(b, ev.body...)
+			if ev.kind == HostileEventOversized || ev.kind == HostileEventOversizedCursorLast {
+				pad = OversizedBody
+			}
 		} else {
 			b = s.events.appendEvent(b, pos, ticks)
 		}
+		if pad > 0 { // a "padding" member before the event's closing brace
+			b = append(b[:len(b)-1], `,"padding":"`...)
+			pads = append(pads, padAt{off: len(b), n: pad})
+			b = append(b, `"}`...)
+		}
 	}
-	return append(b, ']', '}')
+	b = append(b, ']')
+	if shape.place == cursorLast {
+		b = append(b, `,"endCursor":`...)
+		b = appendJSONString(b, shape.endCursor)
+	}
+	return append(b, '}'), pads
 }
 
 // pageBuffers keeps page-sized buffers for a few concurrent requests across garbage collections
@@ -292,6 +391,11 @@ func returnPageBuffer(b []byte) {
 }
 
 func (s *Server) handleMonitorStream(w http.ResponseWriter, r *http.Request) {
+	s.serveStream(w, r, "data")
+}
+
+// serveStream answers a Monitor stream request; dataKey names the envelope's array.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, dataKey string) {
 	s.count(func(st *Stats) { st.MonitorRequests++ })
 	if r.Method != http.MethodGet {
 		writeAPIError(w, http.StatusMethodNotAllowed, "INVALID_REQUEST", "the stream accepts GET only")
@@ -311,13 +415,26 @@ func (s *Server) handleMonitorStream(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	p, err := s.streamPage(q.Get("cursor"), limit, s.now())
+	cursor := q.Get("cursor")
+	p, err := s.streamPage(cursor, limit, s.now())
 	if err != nil {
 		writeAPIError(w, http.StatusBadRequest, "INVALID_CURSOR", err.Error())
 		return
 	}
-	s.count(func(st *Stats) { st.MonitorEventsServed += p.to - p.from })
-	body := s.appendPage(takePageBuffer(), p)
-	writeBody(w, http.StatusOK, body)
+	shape := s.shapePage(r, cursor, p, dataKey)
+	s.count(func(st *Stats) {
+		st.MonitorEventsServed += p.to - p.from
+		for _, ev := range p.raw {
+			if ev.kind != "" {
+				st.countHostile(ev.kind, 1)
+			}
+		}
+	})
+	body, pads := s.appendPage(takePageBuffer(), p, shape)
+	if len(pads) == 0 {
+		writeBody(w, http.StatusOK, body)
+	} else {
+		s.writePadded(w, body, pads)
+	}
 	returnPageBuffer(body)
 }

@@ -126,9 +126,8 @@ func (s *Server) verifyAssertion(assertion, requestHost string) (scopes []string
 	if sub, _ := claims.GetSubject(); sub != s.opts.UserID {
 		return nil, "user_not_found", fmt.Sprintf("no user %q (sub)", sub)
 	}
-	aud, _ := claims.GetAudience()
-	if !slices.Contains(aud, s.host) && !slices.Contains(aud, requestHost) {
-		return nil, "invalid_grant", fmt.Sprintf("aud %q is not this server's host %q (no scheme)", []string(aud), s.host)
+	if code, description := s.checkAudience(claims, requestHost); code != "" {
+		return nil, code, description
 	}
 	iat, errIat := claims.GetIssuedAt()
 	exp, errExp := claims.GetExpirationTime()
@@ -158,6 +157,23 @@ func (s *Server) verifyAssertion(assertion, requestHost string) (scopes []string
 		}
 	}
 	return requested, "", ""
+}
+
+// checkAudience accepts this server's host (as sent or as dialled) and the real OAuth host of the
+// simulated environment; the other environment's OAuth host is refused as DocuSign refuses a demo key
+// at production.
+func (s *Server) checkAudience(claims jwt.MapClaims, requestHost string) (code, description string) {
+	aud, _ := claims.GetAudience()
+	if slices.Contains(aud, s.host) || slices.Contains(aud, requestHost) || slices.Contains(aud, s.RealAudience()) {
+		return "", ""
+	}
+	for env, host := range oauthHosts {
+		if env != s.opts.Environment && slices.Contains(aud, host) {
+			return "invalid_grant", fmt.Sprintf("aud %q is the OAuth host of DocuSign's %s environment; this server simulates %s (%s)",
+				host, env, s.opts.Environment, s.RealAudience())
+		}
+	}
+	return "invalid_grant", fmt.Sprintf("aud %q is neither this server's host %q nor %q (no scheme)", []string(aud), s.host, s.RealAudience())
 }
 
 // authorize checks the bearer token and that it carries scope (if any); on failure it answers 401/403.

@@ -64,7 +64,8 @@ func TestTokenRejectsBadAssertions(t *testing.T) {
 		{"HS256", sign(jwt.SigningMethodHS256, []byte("shared-secret"), valid), "no_valid_keys_or_signatures"},
 		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, valid), "no_valid_keys_or_signatures"},
 		{"RS512", sign(jwt.SigningMethodRS512, s.PrivateKey(), valid), "no_valid_keys_or_signatures"},
-		{"wrong aud", signRS256(t, s, with(func(c jwt.MapClaims) { c["aud"] = "account-d.docusign.com" })), "invalid_grant"},
+		{"wrong aud", signRS256(t, s, with(func(c jwt.MapClaims) { c["aud"] = "account.example.com" })), "invalid_grant"},
+		{"the other environment's aud", signRS256(t, s, with(func(c jwt.MapClaims) { c["aud"] = "account.docusign.com" })), "invalid_grant"},
 		{"aud with scheme", signRS256(t, s, with(func(c jwt.MapClaims) { c["aud"] = s.URL() })), "invalid_grant"},
 		{"no aud", signRS256(t, s, with(func(c jwt.MapClaims) { delete(c, "aud") })), "invalid_grant"},
 		{"wrong iss", signRS256(t, s, with(func(c jwt.MapClaims) { c["iss"] = "00000000-0000-4000-8000-000000000009" })), "issuer_not_found"},
@@ -96,12 +97,51 @@ func TestTokenRejectsBadAssertions(t *testing.T) {
 		})
 	}
 	st := s.Stats()
-	assert.Equal(t, 18, st.TokenRejected)
+	assert.Equal(t, 19, st.TokenRejected)
 	assert.Equal(t, 0, st.TokensIssued)
 	assert.Equal(t, 4, st.TokenErrors["no_valid_keys_or_signatures"])
 	assert.Equal(t, 1, st.TokenErrors["user_not_found"])
 	assert.Equal(t, 1, st.TokenErrors["issuer_not_found"])
 	assert.Equal(t, 1, st.TokenErrors["consent_required"])
+}
+
+// TestTokenAudienceOfTheSimulatedEnvironment: besides its own host, the server accepts the real OAuth
+// host of the environment it simulates and refuses the other one's, as DocuSign refuses a demo key at
+// production.
+func TestTokenAudienceOfTheSimulatedEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		env, accepted, refused, refusedEnv string
+	}{
+		{"", "account-d.docusign.com", "account.docusign.com", "production"},
+		{EnvironmentDemo, "account-d.docusign.com", "account.docusign.com", "production"},
+		{EnvironmentProduction, "account.docusign.com", "account-d.docusign.com", "demo"},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			s := newTestServer(t, Options{Now: newClock(testNow).Now, Environment: tc.env})
+			assert.Equal(t, tc.accepted, s.RealAudience())
+			assert.Equal(t, strings.TrimPrefix(s.URL(), "http://"), s.Audience(), "what a client pointed at URL() signs")
+
+			for _, aud := range []string{tc.accepted, s.Audience()} {
+				claims := assertionClaims(s, testNow)
+				claims["aud"] = aud
+				status, body := postToken(t, s, signRS256(t, s, claims))
+				assert.Equal(t, http.StatusOK, status, "aud %q: %v", aud, body)
+			}
+
+			claims := assertionClaims(s, testNow)
+			claims["aud"] = tc.refused
+			status, body := postToken(t, s, signRS256(t, s, claims))
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, "invalid_grant", body["error"])
+			assert.Contains(t, body["error_description"], tc.refusedEnv+" environment", "the description names the other environment")
+			assert.Contains(t, body["error_description"], tc.accepted, "and the audience this server wants")
+		})
+	}
+}
+
+func TestUnknownEnvironmentPanics(t *testing.T) {
+	assert.PanicsWithValue(t, `docusigntest: Options.Environment "staging" is neither "demo" nor "production"`,
+		func() { NewServer(Options{Environment: "staging"}) })
 }
 
 func TestLastAssertionClaimsRecordsRejectedAssertions(t *testing.T) {

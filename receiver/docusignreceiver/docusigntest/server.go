@@ -3,8 +3,10 @@ package docusigntest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -50,6 +52,22 @@ type Options struct {
 	// EnforceRateLimit answers 429 once a window is used up; off by default so long benchmarks
 	// never trip it (the headers are sent either way).
 	EnforceRateLimit bool
+	// Environment is the DocuSign environment simulated, EnvironmentDemo (default) or
+	// EnvironmentProduction: the token endpoint accepts its real OAuth host as aud (RealAudience)
+	// and refuses the other environment's. NewServer panics on any other value.
+	Environment string
+}
+
+// The DocuSign environments a Server can simulate.
+const (
+	EnvironmentDemo       = "demo"
+	EnvironmentProduction = "production"
+)
+
+// oauthHosts are the real JWT audiences, DocuSign's OAuth hosts, per environment.
+var oauthHosts = map[string]string{
+	EnvironmentDemo:       "account-d.docusign.com",
+	EnvironmentProduction: "account.docusign.com",
 }
 
 // Server is a running fake DocuSign. All methods are safe for concurrent use while it serves.
@@ -65,12 +83,16 @@ type Server struct {
 
 	monitor monitorStore
 
+	elsewhere *elsewhere     // the other host hostile redirects point to
+	inflight  sync.WaitGroup // hijacked hostile answers, which httptest's Close does not wait for
+
 	mu         sync.Mutex // guards everything below
 	tokens     map[string]issuedToken
 	consent    bool // consent_required switch
 	lastClaims map[string]any
 	users      userStore
 	faults     faultState
+	hostile    hostileState
 	rate       rateState
 	stats      Stats
 }
@@ -95,6 +117,10 @@ func NewServer(opts Options) *Server {
 	}
 	if opts.BurstLimit <= 0 {
 		opts.BurstLimit = DefaultBurstLimit
+	}
+	opts.Environment = orDefault(opts.Environment, EnvironmentDemo)
+	if _, ok := oauthHosts[opts.Environment]; !ok {
+		panic(fmt.Sprintf("docusigntest: Options.Environment %q is neither %q nor %q", opts.Environment, EnvironmentDemo, EnvironmentProduction))
 	}
 	s := &Server{
 		opts:   opts,
@@ -126,6 +152,7 @@ func NewServer(opts Options) *Server {
 	s.http.Start()
 	u, _ := url.Parse(s.http.URL)
 	s.host = u.Host
+	s.elsewhere = startElsewhere()
 	return s
 }
 
@@ -139,13 +166,23 @@ func orDefault(v, def string) string {
 // URL is the base of every endpoint: auth_endpoint and the Monitor endpoint; users live under URL()+"/management".
 func (s *Server) URL() string { return s.http.URL }
 
-// Audience is the JWT aud the token endpoint expects: URL() without the scheme.
+// Audience is the JWT aud a client pointed at URL() signs by default: URL() without the scheme.
 func (s *Server) Audience() string { return s.host }
 
-// Close stops the server and waits for in-flight requests (injected latency is cut short).
+// RealAudience is the simulated environment's real OAuth host (account-d.docusign.com for demo,
+// account.docusign.com for production), which the token endpoint accepts too, so an official SDK
+// reaching the server through a TLS front authenticates.
+func (s *Server) RealAudience() string { return oauthHosts[s.opts.Environment] }
+
+// Environment is the simulated DocuSign environment, EnvironmentDemo or EnvironmentProduction.
+func (s *Server) Environment() string { return s.opts.Environment }
+
+// Close stops the server and waits for in-flight requests (injected waits and endless bodies are cut short).
 func (s *Server) Close() {
 	s.once.Do(func() { close(s.closed) })
 	s.http.Close()
+	s.elsewhere.http.Close()
+	s.inflight.Wait()
 }
 
 // IntegrationKey is the app's client id (the assertion's iss).
@@ -171,7 +208,7 @@ func (s *Server) count(fn func(*Stats)) {
 
 // isAPI tells the data endpoints (rate-limited, subject to the API faults) from OAuth and the rest.
 func isAPI(path string) bool {
-	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/management/")
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/management/") || strings.HasPrefix(path, "/v1/")
 }
 
 // serve wraps every endpoint: trace token, latency, faults, rate-limit headers and status counts.
@@ -200,34 +237,53 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			f = fault{kind: faultRateLimit, retryAfter: s.rate.retryAfter(now)}
 		}
 	}
+	var hostile Hostile
+	if f.kind == faultNone {
+		hostile = s.hostile.take(r)
+	}
 	s.mu.Unlock()
 
-	rec := &recorder{ResponseWriter: w, truncate: f.kind == faultTruncate}
 	switch f.kind {
+	case faultNone:
+		if hostile != "" {
+			s.serveHostile(w, r, hostile, now)
+			return
+		}
+		s.respond(w, false, func(rec http.ResponseWriter) { s.mux.ServeHTTP(rec, r) })
 	case faultReset:
 		s.count(func(st *Stats) { st.Resets++ })
 		resetConnection(w)
-		return
 	case faultStatus:
-		code := "INTERNAL_SERVER_ERROR"
-		if f.status == http.StatusTooManyRequests {
-			rec.Header().Set("Retry-After", "1")
-			code = "HOURLY_APIINVOCATION_LIMIT_EXCEEDED"
-		}
-		writeAPIError(rec, f.status, code, "injected fault: "+http.StatusText(f.status))
+		s.respond(w, false, func(rec http.ResponseWriter) {
+			code := "INTERNAL_SERVER_ERROR"
+			if f.status == http.StatusTooManyRequests {
+				rec.Header().Set("Retry-After", "1")
+				code = "HOURLY_APIINVOCATION_LIMIT_EXCEEDED"
+			}
+			writeAPIError(rec, f.status, code, "injected fault: "+http.StatusText(f.status))
+		})
 	case faultRateLimit:
-		rec.Header().Set("Retry-After", retryAfterSeconds(f.retryAfter))
-		rec.Header().Set("X-RateLimit-Remaining", "0")
-		rec.Header().Set("X-BurstLimit-Remaining", "0")
-		writeAPIError(rec, http.StatusTooManyRequests, "HOURLY_APIINVOCATION_LIMIT_EXCEEDED",
-			"the API invocation limit was reached; retry after "+retryAfterSeconds(f.retryAfter)+" s")
-	default:
-		s.mux.ServeHTTP(rec, r)
+		s.respond(w, false, func(rec http.ResponseWriter) {
+			rec.Header().Set("Retry-After", retryAfterSeconds(f.retryAfter))
+			rec.Header().Set("X-RateLimit-Remaining", "0")
+			rec.Header().Set("X-BurstLimit-Remaining", "0")
+			writeAPIError(rec, http.StatusTooManyRequests, "HOURLY_APIINVOCATION_LIMIT_EXCEEDED",
+				"the API invocation limit was reached; retry after "+retryAfterSeconds(f.retryAfter)+" s")
+		})
+	case faultTruncate:
+		s.respond(w, true, func(rec http.ResponseWriter) { s.mux.ServeHTTP(rec, r) })
 	}
-	status := rec.status
-	if status == 0 {
-		status = http.StatusOK
-	}
+}
+
+// respond lets answer write through a recorder of w, then counts the answer's status.
+func (s *Server) respond(w http.ResponseWriter, truncate bool, answer func(http.ResponseWriter)) {
+	rec := &recorder{ResponseWriter: w, truncate: truncate}
+	answer(rec)
+	s.countStatus(cmp.Or(rec.status, http.StatusOK), rec.truncated)
+}
+
+// countStatus counts one answer by status.
+func (s *Server) countStatus(status int, truncated bool) {
 	s.count(func(st *Stats) {
 		if st.StatusCounts == nil {
 			st.StatusCounts = make(map[int]int)
@@ -236,7 +292,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusUnauthorized {
 			st.Unauthorized++
 		}
-		if rec.truncated {
+		if truncated {
 			st.Truncated++
 		}
 	})
@@ -317,6 +373,8 @@ func (r *recorder) WriteHeader(code int) {
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // writeBody sends a JSON body with an honest Content-Length: for a truncated response, that of the first half.
 func writeBody(w http.ResponseWriter, status int, body []byte) {

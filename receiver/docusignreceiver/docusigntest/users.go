@@ -356,11 +356,12 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 		"total_set_size":            total,
 	}
 	if uq.start+size < total {
-		paging["next"] = pageURL(r, q, uq.start+size)
+		paging["next"] = pageURL(baseURL(r), r, q, uq.start+size)
 	}
 	if uq.start > 0 {
-		paging["previous"] = pageURL(r, q, max(uq.start-uq.take, 0))
+		paging["previous"] = pageURL(baseURL(r), r, q, max(uq.start-uq.take, 0))
 	}
+	s.hostileNext(r, q, paging, uq.start, uq.start+size, uq.take)
 	pagingJSON, _ := marshal(paging) // a map of ints and strings always encodes
 	body = append(body, `],"paging":`...)
 	body = append(body, pagingJSON...)
@@ -368,16 +369,31 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 	writeBody(w, http.StatusOK, body)
 }
 
-// pageURL is the absolute URL of the same listing at another start, on the host the client used.
-func pageURL(r *http.Request, q url.Values, start int) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+// hostileNext rewrites paging.next as the request's hostile kind says, and counts it.
+func (s *Server) hostileNext(r *http.Request, q url.Values, paging map[string]any, start, next, take int) {
+	kind := hostileOf(r)
+	switch kind {
+	case HostileUsersNextBack:
+		if start == 0 {
+			return
+		}
+		paging["next"] = pageURL(baseURL(r), r, q, max(start-take, 0))
+	case HostileUsersNextSelf:
+		paging["next"] = pageURL(baseURL(r), r, q, start)
+	case HostileUsersNextOffHost:
+		paging["next"] = pageURL(s.ElsewhereURL(), r, q, next)
+	default:
+		return
 	}
+	s.count(func(st *Stats) { st.countHostile(kind, 1) })
+}
+
+// pageURL is the absolute URL of the same listing at another start, under base (scheme://host).
+func pageURL(base string, r *http.Request, q url.Values, start int) string {
 	next := url.Values{}
 	for k, v := range q {
 		next[k] = v
 	}
 	next.Set("start", strconv.Itoa(start))
-	return scheme + "://" + r.Host + r.URL.Path + "?" + next.Encode()
+	return base + r.URL.Path + "?" + next.Encode()
 }
