@@ -42,6 +42,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	assert.Equal(t, 250, cfg.Users.PageSize)
 	assert.Equal(t, 24*time.Hour, cfg.Users.FullSyncInterval)
 	assert.Equal(t, "https://account.docusign.com", cfg.oauthBaseURL())
+	assert.Equal(t, "account.docusign.com", cfg.jwtAudience(), "the environment's OAuth host")
 	assert.Equal(t, "https://lens.docusign.net", cfg.monitorBaseURL())
 	assert.Equal(t, "https://api.docusign.net/management", cfg.adminBaseURL())
 	assert.Nil(t, cfg.StorageID)
@@ -57,6 +58,7 @@ func TestLoadConfigEveryKey(t *testing.T) {
 	assert.Equal(t, "http://proxy.example.com:3128", cfg.ProxyURL)
 	assert.Equal(t, "https://example.com/callback", cfg.RedirectURI)
 	assert.Equal(t, "https://auth.proxy.example.com", cfg.oauthBaseURL())
+	assert.Equal(t, "account-d.docusign.com:443", cfg.jwtAudience())
 	assert.Equal(t, "https://lens.proxy.example.com", cfg.monitorBaseURL())
 	assert.Equal(t, "https://admin.proxy.example.com/management", cfg.adminBaseURL())
 	assert.Equal(t, MonitorConfig{Enabled: true, Stream: "lens", Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500,
@@ -135,6 +137,9 @@ func TestValidateEachProblemNamesItsKey(t *testing.T) {
 		{"generic endpoint", func(c *Config) { c.Endpoint = "https://x" }, "endpoint: not used by this receiver"},
 		{"unknown stream", func(c *Config) { c.Monitor.Stream = "v3" }, `monitor.stream: "v3" is not one of "lens", "organization"`},
 		{"organization stream without id", func(c *Config) { c.Monitor.Stream = "organization" }, "monitor.organization_id: required when monitor.stream is organization"},
+		{"audience with a scheme", func(c *Config) { c.Audience = "https://account-d.docusign.com" }, "audience: \"https://account-d.docusign.com\" must be a bare host[:port]"},
+		{"audience with a path", func(c *Config) { c.Audience = "account-d.docusign.com/oauth" }, "audience:"},
+		{"audience with a space", func(c *Config) { c.Audience = "account d.docusign.com" }, "audience:"},
 		{"negative full sync", func(c *Config) { c.Users.FullSyncInterval = -time.Second }, "users.full_sync_interval:"},
 	}
 	for _, tt := range tests {
@@ -172,6 +177,16 @@ func TestInlineKeyAcceptedWithLiteralNewlines(t *testing.T) {
 	cfg.PrivateKeyFile = ""
 	cfg.PrivateKey = configopaque.String(strings.ReplaceAll(strings.TrimSpace(string(pemBytes)), "\n", `\n`))
 	require.NoError(t, confmap.Validate(cfg))
+}
+
+// Defect 18: behind an egress proxy the JWT aud stays the environment's OAuth host.
+func TestAudienceIsTheEnvironmentsNotTheProxys(t *testing.T) {
+	cfg := validConfig(t)
+	cfg.Environment = environmentDemo
+	cfg.AuthEndpoint = "https://egress.proxy.example.com"
+	assert.Equal(t, "account-d.docusign.com", cfg.jwtAudience())
+	cfg.Audience = "account-d.docusign.com:8443"
+	assert.Equal(t, "account-d.docusign.com:8443", cfg.jwtAudience(), "the audience key wins")
 }
 
 func TestOrganizationStreamEndpoints(t *testing.T) {

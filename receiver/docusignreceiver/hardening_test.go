@@ -530,3 +530,21 @@ func TestPanicInThePrefetchGoroutineIsAnError(t *testing.T) {
 		assert.Equal(t, []string{"e1"}, eventIDs(sink.AllLogs()), "the checkpoint moved only past delivered events")
 	}
 }
+
+// Defect 15: users paging.next links that cycle end in start/take paging, and the listing completes.
+func TestUsersNextCycleFallsBackToStartTake(t *testing.T) {
+	srv, _ := usersServerAged(t, 1000, time.Hour)
+	srv.ArmHostile(docusigntest.HostileUsersNextBack, 1_000_000) // every page links back, the last one too
+	host := newFileStorageHost(t, t.TempDir())
+	watch := watchStorage(t, host)
+	logger, logs := observedLogger()
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, usersConfig(srv), host, sink, logger)
+	watch.waitSyncs(t, 2)
+	recs := userRecords(sink.AllLogs())
+	assert.Len(t, recs, 1000, "every user once")
+	for id, ops := range opsByID(recs) {
+		assert.Equal(t, []string{"CREATE"}, ops, id)
+	}
+	assert.GreaterOrEqual(t, logs.FilterMessageSnippet("leads back to a page").Len(), 1)
+}
