@@ -182,10 +182,14 @@ func (s *Stream) readBody(overflow io.Writer) error {
 	return s.readError(int64(len(s.body)))
 }
 
-// spill writes what was read, then the rest of the body, to overflow, keeping none of it.
+// spill writes what was read, then the rest of the body, to overflow in chunks of at most spillBytes,
+// keeping none of it.
 func (s *Stream) spill(overflow io.Writer) error {
 	total := int64(len(s.body))
-	_, werr := overflow.Write(s.body)
+	var werr error
+	for rest := s.body; len(rest) > 0 && werr == nil; rest = rest[min(len(rest), spillBytes):] {
+		_, werr = overflow.Write(rest[:min(len(rest), spillBytes)]) // the writer sees one chunk size throughout
+	}
 	releaseBuffer(s.buf, s.body)
 	s.buf, s.body = nil, nil
 	chunk := make([]byte, spillBytes)
