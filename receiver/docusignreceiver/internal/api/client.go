@@ -1,5 +1,6 @@
 // Package api performs single DocuSign API requests: it classifies failures, reads rate-limit headers
-// and paces requests so the account's hourly budget is never exhausted. Retrying is the caller's job.
+// and paces requests so the account's hourly budget is never exhausted, and bounds what a server can
+// make it wait for or hold in memory. Retrying is the caller's job.
 package api // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 
 import (
@@ -110,7 +111,7 @@ func (c *Client) Open(ctx context.Context, op, rawURL string) (*Stream, error) {
 	s.TraceToken = redact.Line(resp.Header.Get(traceTokenHeader), maxTraceTokenBytes)
 	if resp.StatusCode != http.StatusTooManyRequests { // a 429's Retry-After, not its budget headers, says when to go on
 		if c.pacer.update(resp.Header, c.now()) {
-			c.logger.Warn("X-RateLimit-Reset lies more than the longest wait ahead (a skewed clock, or milliseconds?); pacing as if the budget reset then",
+			c.logger.Warn("X-RateLimit-Reset lies more than max_wait ahead (a skewed clock, or milliseconds?); pacing as if the budget resets after max_wait",
 				zap.String("op", op), zap.String("value", redact.Line(resp.Header.Get("X-RateLimit-Reset"), 32)),
 				zap.Duration("max_wait", retryafter.Max))
 		}
@@ -154,7 +155,7 @@ func (c *Client) hold(e *Error, h http.Header) {
 	now := c.now()
 	d, clamped := serverWait(h, now)
 	if clamped {
-		c.logger.Warn("DocuSign asked to wait longer than the longest wait; waiting that instead",
+		c.logger.Warn("DocuSign asked to wait longer than max_wait; waiting max_wait instead",
 			zap.String("op", e.Op), zap.Int("status", e.StatusCode),
 			zap.String("retry_after", redact.Line(h.Get("Retry-After"), 64)),
 			zap.String("rate_limit_reset", redact.Line(h.Get("X-RateLimit-Reset"), 32)),

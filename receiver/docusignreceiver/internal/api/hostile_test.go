@@ -91,7 +91,7 @@ func TestServerToldWaitsAreClampedToAnHour(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, time.Hour, apiErr.RetryAfter)
 			assert.Contains(t, err.Error(), "retry after 1h0m0s")
-			assert.Equal(t, 1, logs.FilterMessageSnippet("longer than the longest wait").Len(), "one warning per clamped answer")
+			assert.Equal(t, 1, logs.FilterMessageSnippet("longer than max_wait").Len(), "one warning per clamped answer")
 		})
 	}
 }

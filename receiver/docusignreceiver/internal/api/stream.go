@@ -26,8 +26,9 @@ const (
 	maxErrorBodyBytes = 64 << 10
 	// peekBytes is the buffer Peek starts with; a page's endCursor is in its first hundred bytes.
 	peekBytes = 1 << 10
-	// wholeBytes is the least room ReadAll starts with when the pool has no buffer.
-	wholeBytes = 64 << 10
+	// wholeBytes is the most room ReadAll takes on trust when the pool has no buffer (a Content-Length
+	// may shrink it); beyond it, room grows with what arrives.
+	wholeBytes = 1 << 20
 	// spillBytes is the buffer the part of a body over MaxPageBytes passes through.
 	spillBytes = 64 << 10
 )
