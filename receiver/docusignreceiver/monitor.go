@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -128,7 +129,7 @@ type streamOpener interface {
 // pageBody is a page response being read: *api.Stream, or a page already read in full.
 type pageBody interface {
 	Peek(enough func(prefix []byte) bool) []byte
-	ReadAll() (api.Response, error)
+	ReadAll(overflow io.Writer) (api.Response, error)
 	Close()
 }
 
@@ -163,9 +164,9 @@ func newStreamFetcher(cfg *Config, client *api.Client) httpFetcher {
 // readPage is a page a plain streamFetcher returned whole.
 type readPage struct{ resp api.Response }
 
-func (p *readPage) Peek(func([]byte) bool) []byte  { return p.resp.Body }
-func (p *readPage) ReadAll() (api.Response, error) { return p.resp, nil }
-func (p *readPage) Close()                         { p.resp.Release() }
+func (p *readPage) Peek(func([]byte) bool) []byte           { return p.resp.Body }
+func (p *readPage) ReadAll(io.Writer) (api.Response, error) { return p.resp, nil }
+func (p *readPage) Close()                                  { p.resp.Release() }
 
 // monitorPoller drains the Monitor stream into the pipeline, checkpointing after every consumed page.
 type monitorPoller struct {
@@ -362,7 +363,7 @@ func (p *openPage) read() monitorPage {
 	if p.err != nil {
 		return page
 	}
-	resp, err := p.body.ReadAll()
+	resp, err := p.body.ReadAll(nil)
 	if err == nil {
 		page.body, page.trace, page.release = resp.Body, resp.TraceToken, resp.Release
 		page.endCursor, _, err = convert.SkimEndCursor(resp.Body)

@@ -17,7 +17,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func serve(t *testing.T, h http.HandlerFunc) string {
+func serve(t testing.TB, h http.HandlerFunc) string {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -122,11 +122,11 @@ func TestPacerSpreadsRequestsNearTheLimit(t *testing.T) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10))
 
 	h.Set("X-RateLimit-Remaining", "2000")
-	p.update(h)
+	p.update(h, now)
 	assert.Zero(t, p.delay(now), "plenty left: no delay")
 
 	h.Set("X-RateLimit-Remaining", "99")
-	p.update(h)
+	p.update(h, now)
 	assert.Equal(t, 6*time.Second, p.delay(now), "99 left over 10 minutes: one every 6 s")
 
 	p.block(now.Add(time.Minute))
@@ -135,28 +135,25 @@ func TestPacerSpreadsRequestsNearTheLimit(t *testing.T) {
 
 func TestPacerIgnoresMissingHeaders(t *testing.T) {
 	var p pacer
-	p.update(http.Header{"X-Ratelimit-Remaining": {"1"}})
+	p.update(http.Header{"X-Ratelimit-Remaining": {"1"}}, time.Now())
 	assert.Zero(t, p.delay(time.Now()))
 }
 
 func TestRetryAfterForms(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	h := http.Header{}
-	assert.Equal(t, defaultRateLimitWait, retryAfter(h, now))
+	wait := func() time.Duration {
+		d, clamped := serverWait(h, now)
+		assert.False(t, clamped)
+		return d
+	}
+	assert.Equal(t, defaultRateLimitWait, wait())
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(90*time.Second).Unix(), 10))
-	assert.Equal(t, 90*time.Second, retryAfter(h, now))
+	assert.Equal(t, 90*time.Second, wait())
 	h.Set("Retry-After", now.Add(2*time.Minute).UTC().Format(http.TimeFormat))
-	assert.Equal(t, 2*time.Minute, retryAfter(h, now))
+	assert.Equal(t, 2*time.Minute, wait())
 	h.Set("Retry-After", "3")
-	assert.Equal(t, 3*time.Second, retryAfter(h, now))
-}
-
-func TestSnippetCutsAtRuneBoundary(t *testing.T) {
-	body := []byte(strings.Repeat("a", snippetBytes-1) + "é tail")
-	s := Snippet(body)
-	assert.True(t, strings.HasSuffix(s, "…"))
-	assert.NotContains(t, s, "\uFFFD")
-	assert.Equal(t, "short", Snippet([]byte("short")))
+	assert.Equal(t, 3*time.Second, wait())
 }
 
 func TestURLs(t *testing.T) {
@@ -187,7 +184,7 @@ func TestOpenPeeksBeforeTheBodyHasArrived(t *testing.T) {
 	prefix := s.Peek(func(b []byte) bool { return strings.Contains(string(b), `"c2"`) })
 	assert.Equal(t, `{"endCursor":"c2","data":[`, string(prefix))
 	close(rest)
-	resp, err := s.ReadAll()
+	resp, err := s.ReadAll(nil)
 	require.NoError(t, err)
 	assert.Equal(t, `{"endCursor":"c2","data":[1,2]} `, string(resp.Body))
 	assert.Equal(t, "tt-2", resp.TraceToken)
@@ -203,7 +200,7 @@ func TestPeekStopsAtTheEndOfTheBody(t *testing.T) {
 	prefix := s.Peek(func([]byte) bool { calls++; return false })
 	assert.Equal(t, `{"data":[]}`, string(prefix), "never enough: the whole body")
 	assert.Positive(t, calls)
-	resp, err := s.ReadAll()
+	resp, err := s.ReadAll(nil)
 	require.NoError(t, err)
 	assert.Equal(t, `{"data":[]}`, string(resp.Body))
 }
@@ -216,7 +213,7 @@ func TestStreamCutShortAfterPeekIsTemporary(t *testing.T) {
 	s, err := New(http.DefaultClient).Open(context.Background(), "monitor stream", url)
 	require.NoError(t, err)
 	assert.Equal(t, `{"endCursor":"x","data":[`, string(s.Peek(func(b []byte) bool { return len(b) > 0 })))
-	_, err = s.ReadAll()
+	_, err = s.ReadAll(nil)
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.True(t, apiErr.Temporary())
@@ -259,7 +256,7 @@ func TestStreamCloseAbandonsTheBody(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("closing the stream did not release the connection")
 	}
-	_, err = s.ReadAll()
+	_, err = s.ReadAll(nil)
 	assert.Error(t, err, "a closed stream has no body left")
 }
 

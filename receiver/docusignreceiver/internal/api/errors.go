@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-)
 
-// snippetBytes is how much of an unexpected body an error quotes.
-const snippetBytes = 200
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/retryafter"
+)
 
 // defaultRateLimitWait applies to a 429 that says neither Retry-After nor X-RateLimit-Reset.
 const defaultRateLimitWait = 30 * time.Second
@@ -23,9 +21,9 @@ type Error struct {
 	TraceToken string        // X-DocuSign-TraceToken, for DocuSign support
 	Code       string        // errorCode / error from the body
 	Message    string        // message / error_description from the body
-	Snippet    string        // the first bytes of a body that was not DocuSign's error JSON
-	RetryAfter time.Duration // how long DocuSign asked us to wait (429)
-	Err        error         // network or read failure
+	Snippet    string        // the first bytes of a body that was not DocuSign's error JSON, redacted
+	RetryAfter time.Duration // how long DocuSign asked us to wait (429), at most retryafter.Max
+	Err        error         // network or read failure; ErrTooLarge for a body over MaxPageBytes
 
 	temporary bool
 }
@@ -92,9 +90,15 @@ func (e *Error) rateLimited() bool {
 	return e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToUpper(e.Code), "LIMIT_EXCEEDED")
 }
 
-// newStatusError decodes DocuSign's error body, in either of its two shapes, or quotes the body.
-func newStatusError(op string, resp *http.Response, trace string, body []byte, now time.Time) *Error {
-	e := &Error{Op: op, StatusCode: resp.StatusCode, TraceToken: trace}
+// Bounds of what an error quotes from DocuSign's error JSON.
+const (
+	maxCodeBytes    = 100
+	maxMessageBytes = 300
+)
+
+// decode reads DocuSign's error body, in either of its two shapes, or quotes the body; either way
+// through redact, since an echoing proxy can put our token into any of them.
+func (e *Error) decode(body []byte) {
 	var shaped struct {
 		ErrorCode        string `json:"errorCode"`
 		Message          string `json:"message"`
@@ -102,48 +106,27 @@ func newStatusError(op string, resp *http.Response, trace string, body []byte, n
 		ErrorDescription string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &shaped) == nil && (shaped.ErrorCode != "" || shaped.Error != "") {
-		e.Code = firstOf(shaped.ErrorCode, shaped.Error)
-		e.Message = firstOf(shaped.Message, shaped.ErrorDescription)
+		e.Code = redact.Line(firstOf(shaped.ErrorCode, shaped.Error), maxCodeBytes)
+		e.Message = redact.Line(firstOf(shaped.Message, shaped.ErrorDescription), maxMessageBytes)
 	} else if len(body) > 0 {
-		e.Snippet = Snippet(body)
+		e.Snippet = redact.Snippet(body)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || e.rateLimited() {
-		e.RetryAfter = retryAfter(resp.Header, now)
-	}
-	return e
 }
 
-// retryAfter reads Retry-After (seconds or HTTP date), else X-RateLimit-Reset, else a default.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := h.Get("Retry-After"); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			return t.Sub(now)
-		}
+// serverWait reads Retry-After, else X-RateLimit-Reset, else a default, as a wait of at most
+// retryafter.Max; clamped says the server asked for longer.
+func serverWait(h http.Header, now time.Time) (d time.Duration, clamped bool) {
+	if d, clamped, ok := retryafter.Parse(h, now); ok {
+		return d, clamped
 	}
-	if v := h.Get("X-RateLimit-Reset"); v != "" {
-		if unix, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if t := time.Unix(unix, 0); t.After(now) {
-				return t.Sub(now)
-			}
-		}
+	if at, clamped, ok := retryafter.ResetAt(h, now); ok && at.After(now) {
+		return at.Sub(now), clamped
 	}
-	return defaultRateLimitWait
+	return defaultRateLimitWait, false
 }
 
-// Snippet returns at most the first snippetBytes of body, cut at a rune boundary.
-func Snippet(body []byte) string {
-	if len(body) <= snippetBytes {
-		return string(body)
-	}
-	cut := snippetBytes
-	for cut > 0 && !utf8.RuneStart(body[cut]) {
-		cut--
-	}
-	return string(body[:cut]) + "…"
-}
+// Snippet returns the first bytes of a body as one short printable line, credentials redacted.
+func Snippet(body []byte) string { return redact.Snippet(body) }
 
 func firstOf(a, b string) string {
 	if a != "" {

@@ -3,11 +3,9 @@ package auth
 import (
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+	"time"
 )
 
 // DocuSign's token-endpoint error codes (docusign-api.md "Authentication").
@@ -23,9 +21,10 @@ const (
 var ErrConsentRequired = errors.New("docusign oauth: consent_required")
 
 const (
-	traceTokenHeader = "X-DocuSign-TraceToken"
-	maxSnippetBytes  = 200
-	maxDescBytes     = 300
+	traceTokenHeader   = "X-DocuSign-TraceToken"
+	maxTraceTokenBytes = 100
+	maxCodeBytes       = 64
+	maxDescBytes       = 300
 )
 
 var fixes = map[string]string{
@@ -40,18 +39,19 @@ var fixes = map[string]string{
 // Error is a failure of the token request: DocuSign's error code and description, or for responses that
 // are not DocuSign's JSON the HTTP status and the first bytes of the body. It never holds a secret.
 type Error struct {
-	StatusCode  int    // 0 when no response arrived
-	Code        string // DocuSign's `error`; "" when the body was not DocuSign's error JSON
-	Description string // DocuSign's `error_description`, or what went wrong
-	TraceToken  string // X-DocuSign-TraceToken, for DocuSign support
-	ConsentURL  string // set for consent_required
-	Snippet     string // first bytes of an unexpected body, one line, secrets redacted
+	StatusCode  int           // 0 when no response arrived
+	Code        string        // DocuSign's `error`; "" when the body was not DocuSign's error JSON
+	Description string        // DocuSign's `error_description`, or what went wrong
+	TraceToken  string        // X-DocuSign-TraceToken, for DocuSign support
+	ConsentURL  string        // set for consent_required
+	Snippet     string        // first bytes of an unexpected body, one line, secrets redacted
+	RetryAfter  time.Duration // Retry-After of a 429 or 503, at most retryafter.Max; 0 when not given
 
 	temporary bool
 	cause     error
 }
 
-// Error returns one line: "docusign oauth: <what> (trace token <t>) — <fix>".
+// Error returns one line: "docusign oauth: <what> (retry after <d>) (trace token <t>) — <fix>".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("docusign oauth: ")
@@ -68,6 +68,9 @@ func (e *Error) Error() string {
 	}
 	if e.Snippet != "" {
 		b.WriteString(": body " + strconv.Quote(e.Snippet))
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (retry after " + e.RetryAfter.String() + ")")
 	}
 	if e.TraceToken != "" {
 		b.WriteString(" (trace token " + e.TraceToken + ")")
@@ -106,49 +109,4 @@ func (e *Error) Unwrap() error { return e.cause }
 
 func isTemporaryStatus(status int) bool {
 	return status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
-}
-
-// credentialPatterns match what an echoing proxy or server could send back of a request: JWTs (the
-// assertion, access tokens), the form field carrying the assertion, and token fields in JSON.
-var credentialPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*`),
-	regexp.MustCompile(`(?i)assertion=[^&\s"'<]*`),
-	regexp.MustCompile(`(?i)"(access_token|assertion)"\s*:\s*"[^"]*"?`),
-}
-
-// snippet returns the first bytes of an unexpected body as one printable line with credentials redacted.
-func snippet(body []byte) string {
-	const scan = 8 << 10 // redact over more than we keep so a credential cut at the edge still matches
-	if len(body) > scan {
-		body = body[:scan]
-	}
-	return oneLine(redactCredentials(string(body)), maxSnippetBytes)
-}
-
-func redactCredentials(s string) string {
-	for _, re := range credentialPatterns {
-		s = re.ReplaceAllString(s, "[redacted]")
-	}
-	return s
-}
-
-// oneLine makes server-provided text safe for a one-line message: valid UTF-8, no control characters,
-// collapsed whitespace, at most max bytes.
-func oneLine(s string, limit int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
 }

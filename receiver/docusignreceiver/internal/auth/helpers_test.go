@@ -77,6 +77,7 @@ type fakeOAuth struct {
 	closing  chan struct{} // closed at cleanup so a failed test never hangs on a held request
 
 	mu         sync.Mutex
+	wantAud    string // "" → the server's own host:port
 	wantScope  string
 	expiresIn  any // JSON value of expires_in; nil omits it
 	gate       chan struct{}
@@ -117,14 +118,17 @@ func (f *fakeOAuth) serve(w http.ResponseWriter, r *http.Request) {
 	assertion := r.PostForm.Get("assertion")
 	f.mu.Lock()
 	f.assertions = append(f.assertions, assertion)
-	wantScope, gate, respond, expiresIn := f.wantScope, f.gate, f.respond, f.expiresIn
+	wantAud, wantScope, gate, respond, expiresIn := f.wantAud, f.wantScope, f.gate, f.respond, f.expiresIn
 	f.mu.Unlock()
+	if wantAud == "" {
+		wantAud = f.srv.Listener.Addr().String()
+	}
 
 	if got := r.PostForm.Get("grant_type"); got != jwtBearerGrant {
 		f.reject(w, "grant_type "+got)
 		return
 	}
-	if err := verifyAssertion(assertion, &testKey().PublicKey, f.srv.Listener.Addr().String(), wantScope, f.clock.Now); err != nil {
+	if err := verifyAssertion(assertion, &testKey().PublicKey, wantAud, wantScope, f.clock.Now); err != nil {
 		f.reject(w, err.Error())
 		return
 	}
@@ -245,4 +249,14 @@ func tokenWithin(t *testing.T, ts *TokenSource, ctx context.Context) (string, er
 		t.Fatal("Token did not return")
 		return "", nil
 	}
+}
+
+// claimsOf returns the claims of an assertion signed with the test key.
+func claimsOf(t *testing.T, assertion string) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation()).
+		ParseWithClaims(assertion, claims, func(*jwt.Token) (any, error) { return &testKey().PublicKey, nil })
+	require.NoError(t, err)
+	return claims
 }

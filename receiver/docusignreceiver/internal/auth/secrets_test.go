@@ -46,6 +46,14 @@ func TestSecretsNeverPrinted(t *testing.T) {
 				"error": CodeInvalidGrant, "error_description": "bad assertion " + r.PostForm.Get("assertion"),
 			})
 		},
+		"5xx echoing credential headers": func(w http.ResponseWriter, _ *http.Request, _ string) {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("Proxy-Authorization: Basic " + decoy + "\r\nAuthorization: Bearer " + decoy + "\r\n"))
+		},
+		"description echoing a bearer token": func(w http.ResponseWriter, _ *http.Request, _ string) {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": CodeInvalidGrant, "error_description": "got bearer " + decoy})
+		},
 		"200 with the token under another name": func(w http.ResponseWriter, _ *http.Request, _ string) {
 			_, _ = w.Write([]byte(`{"accessToken":"` + decoy + `","token_type":"Bearer"}`))
 		},

@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/retryafter"
 )
 
 const (
@@ -66,21 +69,13 @@ type Config struct {
 	UserID         string          // sub
 	PrivateKey     *rsa.PrivateKey // signs the assertion
 	OAuthBaseURL   string          // scheme://host[:port] of the OAuth service; a bare host means https
+	Audience       string          // the JWT aud, a bare host[:port]; "" → OAuthBaseURL's host
 	Scopes         []string        // joined with a space into the `scope` claim
 	RedirectURI    string          // only used to build the consent URL
-	HTTPClient     *http.Client    // for the token request; nil → http.DefaultClient
+	HTTPClient     *http.Client    // for the token request (its redirects are never followed); nil → http.DefaultClient
 	Lifetime       time.Duration   // exp−iat; 0 → DefaultLifetime; whole seconds in [1s, 1h]
 	RefreshMargin  time.Duration   // 0 → DefaultRefreshMargin; capped to half the token lifetime
 	Now            func() time.Time
-}
-
-// Audience returns the bare OAuth host (host[:port], no scheme) used as `aud`, or "" if OAuthBaseURL is invalid.
-func (c Config) Audience() string {
-	_, host, err := parseOAuthBase(c.OAuthBaseURL)
-	if err != nil {
-		return ""
-	}
-	return host
 }
 
 // String describes the config with the private key redacted.
@@ -89,9 +84,9 @@ func (c Config) String() string {
 	if c.PrivateKey != nil && c.PrivateKey.N != nil {
 		key = "[redacted RSA-" + strconv.Itoa(c.PrivateKey.N.BitLen()) + "]"
 	}
-	return fmt.Sprintf("auth.Config{IntegrationKey:%q UserID:%q PrivateKey:%s OAuthBaseURL:%q Scopes:%q "+
+	return fmt.Sprintf("auth.Config{IntegrationKey:%q UserID:%q PrivateKey:%s OAuthBaseURL:%q Audience:%q Scopes:%q "+
 		"RedirectURI:%q Lifetime:%s RefreshMargin:%s}",
-		c.IntegrationKey, c.UserID, key, c.OAuthBaseURL, c.Scopes, c.RedirectURI, c.Lifetime, c.RefreshMargin)
+		c.IntegrationKey, c.UserID, key, c.OAuthBaseURL, c.Audience, c.Scopes, c.RedirectURI, c.Lifetime, c.RefreshMargin)
 }
 
 // GoString is String, so %#v cannot dump the key either.
@@ -128,6 +123,16 @@ func parseOAuthBase(raw string) (scheme, host string, err error) {
 		}
 	}
 	return u.Scheme, host, nil
+}
+
+// checkAudience accepts a bare host[:port]: what DocuSign compares aud with, so nothing to normalise.
+func checkAudience(aud string) error {
+	u, err := url.Parse("https://" + aud)
+	if err != nil || u.Host != aud || u.Hostname() == "" || strings.HasSuffix(aud, ":") ||
+		strings.ContainsFunc(aud, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return fmt.Errorf("audience %.80q must be a bare host[:port] such as account-d.docusign.com, without scheme or path", aud)
+	}
+	return nil
 }
 
 // TokenSource fetches DocuSign access tokens with the JWT grant and caches them until shortly before
@@ -176,6 +181,13 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	audience := host
+	if cfg.Audience != "" {
+		audience = cfg.Audience
+		if err := checkAudience(cfg.Audience); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(cfg.Scopes) == 0 {
 		errs = append(errs, errors.New("scopes: at least one scope is needed (impersonation)"))
 	}
@@ -206,20 +218,28 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 
 	ts := &TokenSource{
 		cfg:      cfg,
-		audience: host,
+		audience: audience,
 		scope:    strings.Join(cfg.Scopes, " "),
 		tokenURL: scheme + "://" + host + "/oauth/token",
-		client:   cfg.HTTPClient,
+		client:   noRedirects(cfg.HTTPClient),
 		now:      cfg.Now,
 	}
 	ts.consentURL = ConsentURL(cfg.OAuthBaseURL, cfg.IntegrationKey, cfg.RedirectURI, cfg.Scopes)
-	if ts.client == nil {
-		ts.client = http.DefaultClient
-	}
 	if ts.now == nil {
 		ts.now = time.Now
 	}
 	return ts, nil
+}
+
+// noRedirects returns a shallow copy of c (nil → http.DefaultClient) that never follows a redirect:
+// following one would send the assertion to whatever host the Location names.
+func noRedirects(c *http.Client) *http.Client {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	copied := *c
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
 }
 
 // ConsentURL is the consent page for this integration key, user scopes and redirect URI.
@@ -340,14 +360,24 @@ func (ts *TokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 		return "", time.Time{}, &Error{Description: err.Error(), temporary: true, cause: err}
 	}
 	defer resp.Body.Close()
+	// Status and headers first: a body that fails to arrive loses only its text.
+	trace := redact.Line(resp.Header.Get(traceTokenHeader), maxTraceTokenBytes)
+	if resp.StatusCode/100 == 3 {
+		return "", time.Time{}, redirectError(resp, trace)
+	}
+	var retryAfter time.Duration
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		retryAfter, _, _ = retryafter.Parse(resp.Header, ts.now())
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseBytes))
-	trace := oneLine(resp.Header.Get(traceTokenHeader), 100)
 	if err != nil {
-		return "", time.Time{}, &Error{StatusCode: resp.StatusCode, TraceToken: trace,
+		return "", time.Time{}, &Error{StatusCode: resp.StatusCode, TraceToken: trace, RetryAfter: retryAfter,
 			Description: "reading the token response: " + err.Error(), temporary: true, cause: err}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", time.Time{}, ts.grantError(resp.StatusCode, body, trace)
+		e := ts.grantError(resp.StatusCode, body, trace)
+		e.RetryAfter = retryAfter
+		return "", time.Time{}, e
 	}
 	token, ttl, gerr := ts.parseGrant(body, trace)
 	if gerr != nil {
@@ -355,6 +385,16 @@ func (ts *TokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 	}
 	margin := min(ts.cfg.RefreshMargin, ttl/2)
 	return token, issued.Add(ttl - margin), nil
+}
+
+// redirectError refuses a redirect from the token endpoint, naming only the host it pointed to.
+func redirectError(resp *http.Response, trace string) *Error {
+	target := "without a valid Location"
+	if u, err := resp.Request.URL.Parse(resp.Header.Get("Location")); err == nil && u.Host != "" {
+		target = "to host " + strconv.Quote(redact.Line(u.Host, 100))
+	}
+	return &Error{StatusCode: resp.StatusCode, TraceToken: trace,
+		Description: "the token endpoint redirects " + target + "; the assertion is never sent on to another host"}
 }
 
 // parseGrant validates a 200 body. Its errors never quote the body: it may hold a token.
@@ -376,7 +416,7 @@ func (ts *TokenSource) parseGrant(body []byte, trace string) (string, time.Durat
 	case strings.ContainsFunc(grant.AccessToken, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
 		return "", 0, malformed("access_token has characters not allowed in an HTTP header")
 	case grant.TokenType != "" && !strings.EqualFold(grant.TokenType, "Bearer"):
-		return "", 0, malformed("token_type " + strconv.Quote(oneLine(grant.TokenType, 32)) + " is not Bearer")
+		return "", 0, malformed("token_type " + strconv.Quote(redact.Line(grant.TokenType, 32)) + " is not Bearer")
 	}
 	ttl := parseExpiresIn(grant.ExpiresIn)
 	if ttl <= 0 {
@@ -405,8 +445,8 @@ func (ts *TokenSource) grantError(status int, body []byte, trace string) *Error 
 		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &payload) == nil && strings.TrimSpace(payload.Error) != "" {
-		e.Code = oneLine(payload.Error, 64)
-		e.Description = oneLine(redactCredentials(payload.Description), maxDescBytes)
+		e.Code = redact.Line(payload.Error, maxCodeBytes)
+		e.Description = redact.Line(payload.Description, maxDescBytes)
 		if e.Code == CodeConsentRequired {
 			e.ConsentURL = ts.consentURL
 		}
@@ -414,7 +454,7 @@ func (ts *TokenSource) grantError(status int, body []byte, trace string) *Error 
 		return e
 	}
 	e.Description = http.StatusText(status)
-	e.Snippet = snippet(body)
+	e.Snippet = redact.Snippet(body)
 	e.temporary = isTemporaryStatus(status)
 	return e
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 )
 
 func TestNewTokenSourceValidates(t *testing.T) {
@@ -62,26 +64,28 @@ func TestNewTokenSourceValidates(t *testing.T) {
 	}
 }
 
-func TestAudience(t *testing.T) {
-	tests := map[string]string{
-		"https://account-d.docusign.com":       "account-d.docusign.com",
-		"https://account.docusign.com/":        "account.docusign.com",
-		"account-d.docusign.com":               "account-d.docusign.com",
-		"https://Account-D.DocuSign.com:443":   "account-d.docusign.com",
-		"http://127.0.0.1:8443":                "127.0.0.1:8443",
-		"http://localhost:80":                  "localhost",
-		"https://[::1]:443":                    "[::1]",
-		"https://[::1]:9443":                   "[::1]:9443",
-		" https://account-d.docusign.com ":     "account-d.docusign.com",
-		"https://account-d.docusign.com/oauth": "",
-		"https://account-d.docusign.com?x=1":   "",
-		"ftp://account-d.docusign.com":         "",
-		"https://":                             "",
-		"https://host:":                        "",
-		"":                                     "",
+func TestAudienceDefaultsToTheOAuthHost(t *testing.T) {
+	valid := map[string]string{
+		"https://account-d.docusign.com":     "account-d.docusign.com",
+		"https://account.docusign.com/":      "account.docusign.com",
+		"account-d.docusign.com":             "account-d.docusign.com",
+		"https://Account-D.DocuSign.com:443": "account-d.docusign.com",
+		"http://127.0.0.1:8443":              "127.0.0.1:8443",
+		"http://localhost:80":                "localhost",
+		"https://[::1]:443":                  "[::1]",
+		"https://[::1]:9443":                 "[::1]:9443",
+		" https://account-d.docusign.com ":   "account-d.docusign.com",
 	}
-	for in, want := range tests {
-		assert.Equal(t, want, Config{OAuthBaseURL: in}.Audience(), "OAuthBaseURL %q", in)
+	for in, want := range valid {
+		ts, err := NewTokenSource(testConfig(in, newClock(), nil))
+		require.NoError(t, err, "OAuthBaseURL %q", in)
+		assertion, err := ts.Assertion(time.Now())
+		require.NoError(t, err)
+		assert.Equal(t, want, claimsOf(t, assertion)["aud"], "OAuthBaseURL %q", in)
+	}
+	for _, in := range []string{"https://account-d.docusign.com/oauth", "https://account-d.docusign.com?x=1", "ftp://account-d.docusign.com", "https://", "https://host:", ""} {
+		_, err := NewTokenSource(testConfig(in, newClock(), nil))
+		assert.Error(t, err, "OAuthBaseURL %q", in)
 	}
 }
 
@@ -447,7 +451,7 @@ func TestUnexpectedTokenResponses(t *testing.T) {
 			assert.Equal(t, tt.wantStatus, e.StatusCode)
 			assert.Equal(t, tt.wantCode, e.Code)
 			assert.Equal(t, tt.wantTemporary, e.Temporary())
-			assert.LessOrEqual(t, len(e.Snippet), maxSnippetBytes)
+			assert.LessOrEqual(t, len(e.Snippet), redact.SnippetBytes)
 			msg := err.Error()
 			assert.NotContains(t, msg, "\n")
 			for _, want := range tt.wantInMsg {
