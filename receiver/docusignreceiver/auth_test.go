@@ -31,11 +31,23 @@ func TestReceiverAssertionAcceptedWithExactClaims(t *testing.T) {
 	require.NotNil(t, claims)
 	assert.Equal(t, srv.IntegrationKey(), claims["iss"])
 	assert.Equal(t, srv.UserID(), claims["sub"])
-	assert.Equal(t, srv.Audience(), claims["aud"], "the bare OAuth host, no scheme")
+	// Issue 11 defect 18: auth_endpoint points at another host (here the fake), aud stays the environment's.
+	assert.Equal(t, "account-d.docusign.com", claims["aud"], "demo's OAuth host, bare, whatever auth_endpoint says")
 	assert.Equal(t, "signature impersonation user_read organization_read", claims["scope"])
 	iat, exp := claims["iat"].(float64), claims["exp"].(float64)
 	assert.InDelta(t, float64(before), iat, 5)
 	assert.Equal(t, 3600.0, exp-iat)
+}
+
+// TestAudienceKeyOverridesTheEnvironment: the audience key is signed as given.
+func TestAudienceKeyOverridesTheEnvironment(t *testing.T) {
+	srv := backlogServer(t, 10)
+	cfg := backlogConfig(srv)
+	cfg.Audience = srv.Audience() // the fake's own host, which it also accepts
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 10 }, 30*time.Second, 10*time.Millisecond)
+	assert.Equal(t, srv.Audience(), srv.LastAssertionClaims()["aud"])
 }
 
 // TestRecordsCarryResourceAndScope checks both sources stamp the receiver's resource and scope.

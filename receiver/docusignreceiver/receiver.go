@@ -33,7 +33,7 @@ type docusignReceiver struct {
 
 	host      component.Host
 	storage   storage.Client
-	transport *http.Transport
+	conns     *api.ConnTracker // every connection to DocuSign, closed at Shutdown
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 
@@ -81,27 +81,28 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	if err != nil {
 		return fmt.Errorf("docusign http client: %w", err)
 	}
-	if t, ok := baseClient.Transport.(*http.Transport); ok {
-		r.transport = t
-	}
+	// confighttp wraps its transport; the tracker reaches the connections behind any wrapper.
+	r.conns = api.NewConnTracker(baseClient.Transport)
+	tokenClient := *baseClient
+	tokenClient.Transport = r.conns
 	tokens, err := auth.NewTokenSource(auth.Config{
 		IntegrationKey: r.cfg.IntegrationKey,
 		UserID:         r.cfg.UserID,
 		PrivateKey:     key,
 		OAuthBaseURL:   r.cfg.oauthBaseURL(),
+		Audience:       r.cfg.jwtAudience(),
 		Scopes:         auth.ScopesFor(r.cfg.Monitor.Enabled, r.cfg.Users.Enabled),
 		RedirectURI:    r.cfg.RedirectURI,
-		HTTPClient:     baseClient,
+		HTTPClient:     &tokenClient,
 	})
 	if err != nil {
 		return err
 	}
-	apiHTTP := &http.Client{
-		Timeout:       baseClient.Timeout,
-		Transport:     &auth.Transport{Source: tokens, Base: baseClient.Transport},
+	apiHTTP := &http.Client{ // no Timeout: api bounds only the time spent waiting on DocuSign
+		Transport:     &auth.Transport{Source: tokens, Base: r.conns},
 		CheckRedirect: sameHostRedirect,
 	}
-	client := api.New(apiHTTP, api.WithObserver(r.observeRequest))
+	client := api.New(apiHTTP, api.WithTimeout(baseClient.Timeout), api.WithLogger(logger), api.WithObserver(r.observeRequest))
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
@@ -140,8 +141,8 @@ func (r *docusignReceiver) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		errs = append(errs, fmt.Errorf("docusign receiver: pollers did not stop: %w", ctx.Err()))
 	}
-	if r.transport != nil {
-		r.transport.CloseIdleConnections()
+	if r.conns != nil {
+		r.conns.CloseAll()
 	}
 	if r.storage != nil {
 		errs = append(errs, r.storage.Close(ctx))

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 )
 
 // Telemetry attribute keys.
@@ -38,11 +39,23 @@ func (b *backoff) next(err error) time.Duration {
 	b.attempt++
 	// Full jitter on the upper half keeps many collectors from retrying in lockstep.
 	d = d/2 + rand.N(d/2+1)
-	var apiErr *api.Error
-	if errors.As(err, &apiErr) && apiErr.RetryAfter > d {
-		d = apiErr.RetryAfter
+	if ra := retryAfter(err); ra > d {
+		d = ra
 	}
 	return d
 }
 
 func (b *backoff) reset() { b.attempt = 0 }
+
+// retryAfter is how long DocuSign asked us to wait (already clamped by api and auth), or 0.
+func retryAfter(err error) time.Duration {
+	var apiErr *api.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.RetryAfter
+	}
+	var authErr *auth.Error
+	if errors.As(err, &authErr) {
+		return authErr.RetryAfter
+	}
+	return 0
+}

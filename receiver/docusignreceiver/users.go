@@ -479,6 +479,9 @@ func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
 			}
 			s.followed[next] = true
 			s.next = next
+			if at, ok := startOf(next); ok { // a link back must not shift where start/take resumes
+				s.start = at
+			}
 		case !u.warnedNext:
 			u.warnedNext = true
 			u.logger.Warn("Users paging.next leaves the configured users.endpoint; paging with start/take instead",
@@ -488,6 +491,16 @@ func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
 	}
 	// DocuSign omits next on the last page; a total that says otherwise is believed.
 	return total != nil && s.start < int(*total)
+}
+
+// startOf reads the start query parameter of a paging link.
+func startOf(link string) (int, bool) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(u.Query().Get("start"))
+	return n, err == nil && n >= 0
 }
 
 // followable reports that next stays on the configured Admin API: same scheme, host and base path,

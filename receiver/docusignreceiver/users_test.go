@@ -646,12 +646,12 @@ func TestUsersPagingFollowsNextOnlyOnTheConfiguredEndpoint(t *testing.T) {
 		follow     bool
 		more       bool
 	}{
-		{"same endpoint", "https://proxy.example.com/management/v2/organizations/o/users?start=2", 10, true, true},
-		{"host in other case", "https://PROXY.example.com/management/v2/organizations/o/users?start=2", 10, true, true},
-		{"other host", "https://api.docusign.net/management/v2/organizations/o/users?start=2", 10, false, true},
-		{"downgraded scheme", "http://proxy.example.com/management/v2/organizations/o/users?start=2", 10, false, true},
-		{"other path", "https://proxy.example.com/elsewhere?start=2", 10, false, true},
-		{"credentials", "https://x:y@proxy.example.com/management/v2/organizations/o/users?start=2", 10, false, true},
+		{"same endpoint", "https://proxy.example.com/management/v2/organizations/o/users?start=4", 10, true, true},
+		{"host in other case", "https://PROXY.example.com/management/v2/organizations/o/users?start=4", 10, true, true},
+		{"other host", "https://api.docusign.net/management/v2/organizations/o/users?start=4", 10, false, true},
+		{"downgraded scheme", "http://proxy.example.com/management/v2/organizations/o/users?start=4", 10, false, true},
+		{"other path", "https://proxy.example.com/elsewhere?start=4", 10, false, true},
+		{"credentials", "https://x:y@proxy.example.com/management/v2/organizations/o/users?start=4", 10, false, true},
 		{"last page", "", 4, false, false},
 		{"next missing but total says more", "", 10, false, true},
 	} {

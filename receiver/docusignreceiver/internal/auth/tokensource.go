@@ -323,7 +323,7 @@ func (ts *TokenSource) Invalidate(token string) {
 
 func (ts *TokenSource) run(ctx context.Context, call *tokenFetch) {
 	defer call.cancel()
-	token, refreshAt, err := ts.fetch(ctx)
+	token, refreshAt, err := ts.fetchSafely(ctx)
 	ts.mu.Lock()
 	if ts.inflight == call {
 		ts.inflight = nil
@@ -334,6 +334,17 @@ func (ts *TokenSource) run(ctx context.Context, call *tokenFetch) {
 	call.token, call.err = token, err
 	ts.mu.Unlock()
 	close(call.done)
+}
+
+// fetchSafely is fetch on the token source's own goroutine, where a panic would end the collector
+// process: it becomes an error that every waiter sees instead.
+func (ts *TokenSource) fetchSafely(ctx context.Context) (token string, refreshAt time.Time, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			token, refreshAt, err = "", time.Time{}, fmt.Errorf("docusign oauth: internal error (recovered panic): %v", p)
+		}
+	}()
+	return ts.fetch(ctx)
 }
 
 // fetch performs one token request and returns the token and when to replace it.

@@ -486,3 +486,19 @@ func respondJSON(status int, code, description, trace string) func(http.Response
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
 	}
 }
+
+// panickingTransport panics inside the token request, as a buggy proxy round tripper could.
+type panickingTransport struct{}
+
+func (panickingTransport) RoundTrip(*http.Request) (*http.Response, error) { panic("round tripper bug") }
+
+// Issue 11 defect 1: the token request runs on the source's own goroutine; a panic there must reach
+// the waiters as an error instead of ending the process.
+func TestPanicInTheTokenRequestIsAnError(t *testing.T) {
+	f := newFakeOAuth(t, newClock())
+	ts := newTestSource(t, f, func(c *Config) { c.HTTPClient = &http.Client{Transport: panickingTransport{}} })
+	_, err := tokenWithin(t, ts, context.Background())
+	require.ErrorContains(t, err, "(recovered panic): round tripper bug")
+	_, err = tokenWithin(t, ts, context.Background())
+	require.Error(t, err, "not cached: the next call tries again")
+}
