@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,10 +23,14 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.uber.org/goleak"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 // Tests of issue 11's receiver-level defects: each names the defect it pins.
@@ -547,4 +552,88 @@ func TestUsersNextCycleFallsBackToStartTake(t *testing.T) {
 		assert.Equal(t, []string{"CREATE"}, ops, id)
 	}
 	assert.GreaterOrEqual(t, logs.FilterMessageSnippet("leads back to a page").Len(), 1)
+}
+
+// sleepyConsumer takes d for every batch, like an exporter pushing through a slow backend.
+type sleepyConsumer struct {
+	consumertest.LogsSink
+	d time.Duration
+}
+
+func (s *sleepyConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	time.Sleep(s.d)
+	return s.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+// Defect 4: a pipeline slower than timeout leaves healthy polls healthy: the page opened ahead is not
+// cut while it waits, nothing is fetched twice, nothing is lost.
+func TestSlowPipelineKeepsPollsHealthy(t *testing.T) {
+	srv := backlogServer(t, 1000)
+	cfg := backlogConfig(srv)
+	cfg.Monitor.PageSize = 200
+	cfg.Monitor.PollInterval = time.Hour // one drain
+	cfg.Timeout = 300 * time.Millisecond
+	host := newFileStorageHost(t, t.TempDir())
+	sink := &sleepyConsumer{d: 2 * cfg.Timeout}
+	startReceiver(t, cfg, host, sink, nil)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 1000 }, waitFor, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "all, once, in order")
+	assert.Equal(t, 6, srv.Stats().MonitorRequests, "five pages and the caught-up one, none twice")
+	assert.False(t, sawStatus(host, componentstatus.StatusRecoverableError, ""), "health never flipped")
+}
+
+// receivertestSettings are the settings startReceiver uses: nop telemetry, so confighttp wraps its
+// transport in otelhttp as it does in a collector.
+func receivertestSettings() receiver.Settings {
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type)
+	return set
+}
+
+// Defect 11: Shutdown closes every connection to DocuSign, also behind confighttp's wrappers, while
+// the server would keep them open.
+func TestShutdownClosesConnectionsTheServerKeepsOpen(t *testing.T) {
+	srv := backlogServer(t, 100)
+	srv.AddUsers(10)
+	cfg := backlogConfig(srv)
+	cfg.Users.Enabled = true
+	before := goleak.IgnoreCurrent() // the server's own goroutines
+	sink := new(consumertest.LogsSink)
+	rcv, err := NewFactory().CreateLogs(context.Background(), receivertestSettings(), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), newFileStorageHost(t, t.TempDir())))
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 110 }, waitFor, 5*time.Millisecond)
+	require.NoError(t, rcv.Shutdown(context.Background()))
+	goleak.VerifyNone(t, before)
+}
+
+// Defect 8: error pages that echo our request headers never put a credential into logs or status.
+func TestEchoedCredentialsNeverReachLogsOrStatus(t *testing.T) {
+	srv := backlogServer(t, 300)
+	for _, kind := range []docusigntest.Hostile{docusigntest.HostileEchoHTML403, docusigntest.HostileEchoHTML502,
+		docusigntest.HostileEchoJSON500, docusigntest.HostileEchoHTML200} {
+		srv.ArmHostileAt("/api/", kind, 1)
+	}
+	srv.ArmHostileAt("/oauth/token", docusigntest.HostileTokenEchoAssertion, 1)
+	cfg := backlogConfig(srv)
+	host := newFileStorageHost(t, t.TempDir())
+	logger, logs := observedLogger()
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, host, sink, logger)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 300 }, time.Minute, 10*time.Millisecond)
+
+	text := renderLogs(logs)
+	host.mu.Lock()
+	for _, ev := range host.statuses {
+		if ev.Err() != nil {
+			text += ev.Err().Error() + "\n"
+		}
+	}
+	host.mu.Unlock()
+	require.Contains(t, text, "Authorization", "the echoes were seen and quoted")
+	for _, m := range regexp.MustCompile(`(?i)bearer\s+(\S+)`).FindAllStringSubmatch(text, -1) {
+		assert.Equal(t, "[redacted]", strings.Trim(m[1], `"',;`), "a bearer token in %q", m[0])
+	}
+	assert.NotContains(t, text, "eyJ", "no JWT")
 }
