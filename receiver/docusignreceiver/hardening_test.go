@@ -511,11 +511,11 @@ type panickingFetcher struct {
 	panicOn string
 }
 
-func (p *panickingFetcher) fetch(ctx context.Context, cursor string) (api.Response, error) {
+func (p *panickingFetcher) fetch(ctx context.Context, cursor string, limit int) (api.Response, error) {
 	if cursor == p.panicOn {
 		panic("integer divide by zero")
 	}
-	return p.scriptedFetcher.fetch(ctx, cursor)
+	return p.scriptedFetcher.fetch(ctx, cursor, limit)
 }
 
 // Defect 1: a panic in the request goroutine of the drain pipeline reaches the poll loop as an error.
@@ -636,4 +636,47 @@ func TestEchoedCredentialsNeverReachLogsOrStatus(t *testing.T) {
 		assert.Equal(t, "[redacted]", strings.Trim(m[1], `"',;`), "a bearer token in %q", m[0])
 	}
 	assert.NotContains(t, text, "eyJ", "no JWT")
+}
+
+// Defect 14: a page over the cap is asked for again with a smaller limit, not retried forever.
+func TestOversizedPageIsAskedForAgainWithASmallerLimit(t *testing.T) {
+	srv := backlogServer(t, 40)
+	srv.ArmHostile(docusigntest.HostileOversizedPage, 2) // the next two pages come padded past 32 MiB
+	cfg := backlogConfig(srv)
+	cfg.Monitor.PageSize = 8
+	logger, logs := observedLogger()
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, logger)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 40 }, time.Minute, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "all, once, in order")
+	shrunk := logs.FilterMessageSnippet("asking again with a smaller limit").All()
+	require.Len(t, shrunk, 2)
+	assert.Equal(t, int64(4), shrunk[0].ContextMap()["limit"])
+	assert.Equal(t, int64(2), shrunk[1].ContextMap()["limit"])
+}
+
+// Defect 14: one event over the cap is skipped, named in an error log and counted; the rest goes on,
+// whether its endCursor comes before or after the data.
+func TestOversizedSingleEventIsSkippedWithItsPosition(t *testing.T) {
+	srv := backlogServer(t, 10)
+	require.NoError(t, srv.AppendHostileMonitorEvents(docusigntest.HostileEventOversized, 1))
+	srv.AddMonitorEvents(10, time.Now(), time.Millisecond)
+	require.NoError(t, srv.AppendHostileMonitorEvents(docusigntest.HostileEventOversizedCursorLast, 1))
+	srv.AddMonitorEvents(10, time.Now(), time.Millisecond)
+	all := srv.MonitorEventIDs()
+	require.Len(t, all, 32)
+	cfg := backlogConfig(srv)
+	cfg.Monitor.PageSize = 4
+	logger, logs := observedLogger()
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, logger)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 30 }, time.Minute, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	want := append(append(append([]string{}, all[:10]...), all[11:21]...), all[22:]...)
+	assertSameIDs(t, want, eventIDs(sink.AllLogs()), "everything but the two giants, in order")
+	skipped := logs.FilterMessageSnippet("larger than the page cap skipped").All()
+	require.Len(t, skipped, 2)
+	assert.Equal(t, all[10], skipped[0].ContextMap()["event_id"], "named by its eventId")
+	assert.Equal(t, all[21], skipped[1].ContextMap()["event_id"])
 }

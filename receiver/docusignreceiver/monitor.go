@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -57,6 +58,13 @@ type monitorPage struct {
 	release     func() // returns body's buffer once the page is consumed
 	// last says why the drain ends at this page: "" (it does not), caughtUp, or an anomaly.
 	last string
+	// skipped is set for a single event larger than api.MaxPageBytes: there is nothing to deliver.
+	skipped *skippedEvent
+}
+
+// skippedEvent is what could be learned of an event too large to hold, for the log line.
+type skippedEvent struct {
+	eventID, timestamp string
 }
 
 // Why a drain ends at a page.
@@ -117,13 +125,13 @@ type convertedPage struct {
 
 // streamFetcher gets one Monitor page; tests inject a fake.
 type streamFetcher interface {
-	fetch(ctx context.Context, cursor string) (api.Response, error)
+	fetch(ctx context.Context, cursor string, limit int) (api.Response, error)
 }
 
 // streamOpener is a streamFetcher that can return a page before its body has been read, so the
 // request for the next page starts as soon as the endCursor at the top of the body has arrived.
 type streamOpener interface {
-	open(ctx context.Context, cursor string) (pageBody, error)
+	open(ctx context.Context, cursor string, limit int) (pageBody, error)
 }
 
 // pageBody is a page response being read: *api.Stream, or a page already read in full.
@@ -133,18 +141,18 @@ type pageBody interface {
 	Close()
 }
 
-// httpFetcher reads either stream over HTTP; pageURL builds the request for a cursor.
+// httpFetcher reads either stream over HTTP; pageURL builds the request for a cursor and limit.
 type httpFetcher struct {
 	client  *api.Client
-	pageURL func(cursor string) string
+	pageURL func(cursor string, limit int) string
 }
 
-func (f httpFetcher) fetch(ctx context.Context, cursor string) (api.Response, error) {
-	return f.client.Get(ctx, "monitor stream", f.pageURL(cursor))
+func (f httpFetcher) fetch(ctx context.Context, cursor string, limit int) (api.Response, error) {
+	return f.client.Get(ctx, "monitor stream", f.pageURL(cursor, limit))
 }
 
-func (f httpFetcher) open(ctx context.Context, cursor string) (pageBody, error) {
-	s, err := f.client.Open(ctx, "monitor stream", f.pageURL(cursor))
+func (f httpFetcher) open(ctx context.Context, cursor string, limit int) (pageBody, error) {
+	s, err := f.client.Open(ctx, "monitor stream", f.pageURL(cursor, limit))
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}
@@ -153,12 +161,12 @@ func (f httpFetcher) open(ctx context.Context, cursor string) (pageBody, error) 
 
 // newStreamFetcher picks the lens stream or the organisation stream.
 func newStreamFetcher(cfg *Config, client *api.Client) httpFetcher {
-	base, limit := cfg.monitorBaseURL(), cfg.Monitor.PageSize
+	base := cfg.monitorBaseURL()
 	if cfg.Monitor.Stream == streamOrganization {
 		org := cfg.monitorOrganizationID()
-		return httpFetcher{client: client, pageURL: func(c string) string { return api.OrganizationStreamURL(base, org, c, limit) }}
+		return httpFetcher{client: client, pageURL: func(c string, limit int) string { return api.OrganizationStreamURL(base, org, c, limit) }}
 	}
-	return httpFetcher{client: client, pageURL: func(c string) string { return api.MonitorStreamURL(base, c, limit) }}
+	return httpFetcher{client: client, pageURL: func(c string, limit int) string { return api.MonitorStreamURL(base, c, limit) }}
 }
 
 // readPage is a page a plain streamFetcher returned whole.
@@ -185,14 +193,21 @@ type monitorPoller struct {
 	stalled bool
 	// saveFailing is set while checkpoint writes fail (health stays an error until one succeeds).
 	saveFailing bool
+	// limit is the page size asked for: page_size, halved while pages exceed api.MaxPageBytes and
+	// doubled back after limitRegrowPages pages that fit. Read by the request goroutine.
+	limit    atomic.Int32
+	fitPages int
 }
+
+// limitRegrowPages is how many pages must fit before a reduced limit doubles again.
+const limitRegrowPages = 4
 
 // monitorCheckpointStatus is the health key of Monitor's checkpoint writes, apart from its polls.
 const monitorCheckpointStatus = monitorSource + " checkpoint"
 
 func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 	cfg := r.cfg.Monitor
-	return &monitorPoller{
+	m := &monitorPoller{
 		r:       r,
 		cfg:     cfg,
 		fetcher: newStreamFetcher(r.cfg, client),
@@ -203,6 +218,8 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 
 		spareRefs: make(chan []convert.EventRef, 2),
 	}
+	m.limit.Store(int32(cfg.PageSize))
+	return m
 }
 
 // run loads the checkpoint, then drains and waits poll_interval until ctx ends.
@@ -316,7 +333,7 @@ func (m *monitorPoller) drainFrom(ctx context.Context) (restart, more bool, err 
 		if retried {
 			return true, false, nil
 		}
-		if len(page.refs) == 0 { // no events: caught up, whatever the cursor says
+		if len(page.refs) == 0 && page.skipped == nil { // no events: caught up, whatever the cursor says
 			return false, false, nil
 		}
 		if page.last != "" {
@@ -333,6 +350,7 @@ const maxPeekBytes = 4 << 10
 // page after it when DocuSign sends endCursor first.
 type openPage struct {
 	cursor      string
+	limit       int
 	requestedAt time.Time
 	body        pageBody // nil when err is set
 	err         error
@@ -341,10 +359,10 @@ type openPage struct {
 
 // open requests the page at cursor and reads the top of its body.
 func (m *monitorPoller) open(ctx context.Context, cursor string) openPage {
-	p := openPage{cursor: cursor, requestedAt: m.now()}
+	p := openPage{cursor: cursor, limit: int(m.limit.Load()), requestedAt: m.now()}
 	if o, ok := m.fetcher.(streamOpener); ok {
-		p.body, p.err = o.open(ctx, cursor)
-	} else if resp, err := m.fetcher.fetch(ctx, cursor); err != nil {
+		p.body, p.err = o.open(ctx, cursor, p.limit)
+	} else if resp, err := m.fetcher.fetch(ctx, cursor, p.limit); err != nil {
 		p.err = err
 	} else {
 		p.body = &readPage{resp: resp}
@@ -357,13 +375,14 @@ func (m *monitorPoller) open(ctx context.Context, cursor string) openPage {
 	return p
 }
 
-// read reads the whole page and closes the response.
-func (p *openPage) read() monitorPage {
+// read reads the whole page and closes the response; a body over api.MaxPageBytes goes to overflow
+// (nil: it is cut off) and fails with api.ErrTooLarge.
+func (p *openPage) read(overflow io.Writer) monitorPage {
 	page := monitorPage{cursor: p.cursor, requestedAt: p.requestedAt, err: p.err}
 	if p.err != nil {
 		return page
 	}
-	resp, err := p.body.ReadAll(nil)
+	resp, err := p.body.ReadAll(overflow)
 	if err == nil {
 		page.body, page.trace, page.release = resp.Body, resp.TraceToken, resp.Release
 		page.endCursor, _, err = convert.SkimEndCursor(resp.Body)
@@ -424,8 +443,22 @@ func (m *monitorPoller) requestChain(ctx context.Context, cursor string, opened 
 // fetchPages follows endCursor until the walk ends and hands the pages over in order, each read in
 // full. Besides the page the converter has, it holds at most one read page waiting for the
 // converter and the chain holds one opened response with its body unread, however slow conversion is.
+// A page larger than api.MaxPageBytes is asked for again with half the limit.
 func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<- monitorPage, fail func(error)) {
 	defer close(out)
+	walk := newPageWalk(cursor)
+	for {
+		again, ok := m.chainPages(ctx, cursor, walk, out, fail)
+		if !ok {
+			return
+		}
+		cursor = again
+	}
+}
+
+// chainPages hands over the pages of one request chain from cursor. It returns the cursor to ask
+// for again (with the smaller limit now set), or ok=false when the pass is over.
+func (m *monitorPoller) chainPages(ctx context.Context, cursor string, walk *pageWalk, out chan<- monitorPage, fail func(error)) (again string, ok bool) {
 	chainCtx, stopChain := context.WithCancel(ctx)
 	opened := make(chan openPage)
 	resume := make(chan string)
@@ -435,9 +468,11 @@ func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<
 		stopChain()
 		chain.Wait()
 	}()
-	walk := newPageWalk(cursor)
 	for p := range opened {
-		page := p.read()
+		page, smaller := m.readPage(&p)
+		if smaller {
+			return p.cursor, true
+		}
 		if page.err == nil {
 			page.last = walk.next(page.cursor, page.endCursor)
 		}
@@ -446,19 +481,79 @@ func (m *monitorPoller) fetchPages(ctx context.Context, cursor string, out chan<
 			case resume <- page.endCursor:
 			case <-ctx.Done():
 				page.releaseBody()
-				return
+				return "", false
 			}
 		}
 		select {
 		case out <- page:
 		case <-ctx.Done():
 			page.releaseBody()
-			return
+			return "", false
 		}
 		if page.err != nil || page.last != "" {
-			return
+			return "", false
 		}
 	}
+	return "", false
+}
+
+// readPage reads an opened page. Over api.MaxPageBytes it halves the limit (smaller: ask again), or
+// at limit 1 skims the one event's response for the cursor after it, to skip that event.
+func (m *monitorPoller) readPage(p *openPage) (page monitorPage, smaller bool) {
+	if p.limit > 1 {
+		page = p.read(nil)
+	} else {
+		skim := convert.NewStreamSkimmer()
+		page = p.read(skim)
+		if errors.Is(page.err, api.ErrTooLarge) {
+			return m.skipOversizedEvent(p, page, skim), false
+		}
+	}
+	if !errors.Is(page.err, api.ErrTooLarge) {
+		m.regrowLimit(page.err == nil)
+		return page, false
+	}
+	limit := max(p.limit/2, 1)
+	m.limit.Store(int32(limit))
+	m.fitPages = 0
+	m.anomaly("oversized_page")
+	m.logger.Warn("Monitor page larger than the page cap; asking again with a smaller limit",
+		zap.String("cursor", p.cursor), zap.Int("limit", limit), zap.Int("max_bytes", api.MaxPageBytes))
+	return monitorPage{}, true
+}
+
+// regrowLimit doubles a reduced limit back towards page_size once pages fit again.
+func (m *monitorPoller) regrowLimit(fit bool) {
+	limit := int(m.limit.Load())
+	if !fit || limit >= m.cfg.PageSize {
+		return
+	}
+	if m.fitPages++; m.fitPages >= limitRegrowPages {
+		m.limit.Store(int32(min(2*limit, m.cfg.PageSize)))
+		m.fitPages = 0
+	}
+}
+
+// skipOversizedEvent turns the response of one event larger than api.MaxPageBytes into a page that
+// delivers nothing and moves on to the cursor after it, which the top of the body or the skim named.
+func (m *monitorPoller) skipOversizedEvent(p *openPage, read monitorPage, skim *convert.StreamSkimmer) monitorPage {
+	next := p.next
+	if c, ok := skim.Cursor(); ok && next == "" {
+		next = c
+	}
+	if next == "" || next == p.cursor {
+		read.err = fmt.Errorf("monitor stream: the event at cursor %q is larger than %d bytes and its response names no endCursor to skip it by: %w",
+			p.cursor, api.MaxPageBytes, read.err)
+		return read
+	}
+	id, ts := skim.FirstEvent()
+	return monitorPage{cursor: p.cursor, requestedAt: p.requestedAt, endCursor: next, skipped: &skippedEvent{eventID: id, timestamp: ts}}
+}
+
+// anomaly counts a response that breaks the paging protocol.
+func (m *monitorPoller) anomaly(kind string) {
+	m.r.tb.ReceiverDocusignAnomalies.Add(context.Background(), 1,
+		metric.WithAttributes(attrSource.String(monitorSource), attrKind.String(kind)))
 }
 
 // peekEndCursor reads just enough of body to find an endCursor at its top; ok is false when the
@@ -484,7 +579,7 @@ func (m *monitorPoller) convertPages(ctx context.Context, in <-chan monitorPage,
 			return
 		}
 		c := convertedPage{monitorPage: page}
-		if page.err == nil {
+		if page.err == nil && page.skipped == nil {
 			c = m.convert(page, pcommon.NewTimestampFromTime(m.now()))
 		}
 		select {
@@ -519,6 +614,16 @@ func (m *monitorPoller) convert(page monitorPage, observed pcommon.Timestamp) co
 // are thrown away, and the checkpoint never moves past records the pipeline has not accepted.
 func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPrefetch context.CancelFunc) (retried bool, err error) {
 	defer page.releaseBody()
+	if sk := page.skipped; sk != nil {
+		m.r.tb.ReceiverDocusignRecordsDropped.Add(context.Background(), 1,
+			metric.WithAttributes(attrSource.String(monitorSource), attrReason.String("oversized")))
+		m.anomaly("oversized_event")
+		m.logger.Error("Monitor event larger than the page cap skipped: it cannot be held, so it is not delivered",
+			zap.String("cursor", page.cursor), zap.String("event_id", sk.eventID), zap.String("timestamp", sk.timestamp),
+			zap.String("next_cursor", page.endCursor), zap.Int("max_bytes", api.MaxPageBytes))
+		m.advance(ctx, page.monitorPage, nil)
+		return false, nil
+	}
 	records, refs, stats := page.records, page.refs, page.stats
 	fetched := len(refs)
 	dropped := m.dropDuplicates(records, refs)
@@ -580,8 +685,7 @@ func (m *monitorPoller) noteAnomalies(page convertedPage) {
 		m.stalled = false
 	}
 	if kind != "" {
-		m.r.tb.ReceiverDocusignAnomalies.Add(context.Background(), 1,
-			metric.WithAttributes(attrSource.String(monitorSource), attrKind.String(kind)))
+		m.anomaly(kind)
 	}
 }
 
@@ -600,10 +704,12 @@ func (m *monitorPoller) advance(ctx context.Context, page monitorPage, refs []co
 			lag := m.now().Sub(last.Timestamp).Seconds()
 			m.r.tb.ReceiverDocusignCheckpointLag.Record(context.Background(), lag)
 		}
-	} else {
+	} else if page.skipped == nil {
 		m.state.LastCaughtUp = page.requestedAt
 	}
 	switch {
+	case page.last == lastCursorCycle: // keep the page's own cursor: its endCursor leads back
+		m.state.Cursor = page.cursor
 	case page.endCursor != "": // never trade a good cursor for a missing one
 		m.state.Cursor = page.endCursor
 	case m.state.Cursor == "" && !m.state.LastEventTime.IsZero():

@@ -255,7 +255,7 @@ type scriptedFetcher struct {
 	asked []string
 }
 
-func (s *scriptedFetcher) fetch(_ context.Context, cursor string) (api.Response, error) {
+func (s *scriptedFetcher) fetch(_ context.Context, cursor string, _ int) (api.Response, error) {
 	s.mu.Lock()
 	s.asked = append(s.asked, cursor)
 	s.mu.Unlock()

@@ -98,7 +98,7 @@ func newStreamPoller(t *testing.T, s *pagedStream, next *consumertest.LogsSink) 
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
 	client := api.New(&http.Client{Transport: transport})
-	p := newTestMonitorPoller(t, httpFetcher{client: client, pageURL: func(c string) string {
+	p := newTestMonitorPoller(t, httpFetcher{client: client, pageURL: func(c string, _ int) string {
 		return srv.URL + "/stream?cursor=" + url.QueryEscape(c)
 	}}, next)
 	p.state.Cursor = "c0"
@@ -175,7 +175,7 @@ func TestMonitorPipelineHoldsBoundedPagesWhileConsumeIsSlow(t *testing.T) {
 	transport := &http.Transport{}
 	defer transport.CloseIdleConnections()
 	sink := &blockingConsumer{entered: make(chan struct{}), release: make(chan struct{})}
-	p := newTestMonitorPoller(t, httpFetcher{client: api.New(&http.Client{Transport: transport}), pageURL: func(c string) string {
+	p := newTestMonitorPoller(t, httpFetcher{client: api.New(&http.Client{Transport: transport}), pageURL: func(c string, _ int) string {
 		return srv.URL + "/stream?cursor=" + url.QueryEscape(c)
 	}}, new(consumertest.LogsSink))
 	p.r.next = sink

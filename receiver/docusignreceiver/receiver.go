@@ -31,11 +31,11 @@ type docusignReceiver struct {
 	obsrecv  *receiverhelper.ObsReport
 	tb       *metadata.TelemetryBuilder
 
-	host      component.Host
-	storage   storage.Client
-	conns     *api.ConnTracker // every connection to DocuSign, closed at Shutdown
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	host    component.Host
+	storage storage.Client
+	conns   *api.ConnTracker // every connection to DocuSign, closed at Shutdown
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	statusMu sync.Mutex
 	failing  map[string]error // source → its last error, while it fails

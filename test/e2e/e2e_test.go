@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -51,15 +52,17 @@ func collectorBinary(t *testing.T) string {
 	return bin
 }
 
-// eventSink is the OTLP receiver's consumer: it records every Monitor eventId in arrival order.
-type eventSink struct {
-	mu  sync.Mutex
-	ids []string
+// recordSink is the OTLP receiver's consumer: it records every Monitor eventId and every user id in
+// arrival order.
+type recordSink struct {
+	mu    sync.Mutex
+	ids   []string
+	userIDs []string
 }
 
-func (s *eventSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+func (s *recordSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
-func (s *eventSink) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+func (s *recordSink) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
@@ -67,8 +70,14 @@ func (s *eventSink) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				if v, ok := lrs.At(k).Attributes().Get("xdm.event.id"); ok {
-					s.ids = append(s.ids, v.Str())
+				lr := lrs.At(k)
+				switch lr.EventName() {
+				case "docusign.monitor.event":
+					s.ids = append(s.ids, monitorEventID(lr))
+				case "docusign.admin.user":
+					if v, ok := lr.Attributes().Get("xdm.target.user.identifier"); ok {
+						s.userIDs = append(s.userIDs, v.Str())
+					}
 				}
 			}
 		}
@@ -76,10 +85,29 @@ func (s *eventSink) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 	return nil
 }
 
-func (s *eventSink) snapshot() []string {
+// monitorEventID is xdm.event.id, or for a record kept as raw text (flagged), the eventId in that text.
+func monitorEventID(lr plog.LogRecord) string {
+	if v, ok := lr.Attributes().Get("xdm.event.id"); ok {
+		return v.Str()
+	}
+	if m := rawEventID.FindStringSubmatch(lr.Body().AsString()); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var rawEventID = regexp.MustCompile(`"eventId"\s*:\s*"([^"]*)"`)
+
+func (s *recordSink) events() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.ids...)
+}
+
+func (s *recordSink) users() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.userIDs...)
 }
 
 func freePort(t *testing.T) string {
@@ -109,14 +137,32 @@ func startOTLPReceiver(t *testing.T, sink consumer.Logs) string {
 
 type collector struct {
 	cmd    *exec.Cmd
-	output *bytes.Buffer
+	output *syncBuffer
 	done   chan error
 }
 
-func startCollector(t *testing.T, bin, configPath string) *collector {
+// syncBuffer is the collector's output, written by the process pipe while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startCollector(t *testing.T, bin, configPath string, args ...string) *collector {
 	t.Helper()
-	c := &collector{output: &bytes.Buffer{}, done: make(chan error, 1)}
-	c.cmd = exec.Command(bin, "--config", configPath)
+	c := &collector{output: &syncBuffer{}, done: make(chan error, 1)}
+	c.cmd = exec.Command(bin, append([]string{"--config", configPath}, args...)...)
 	c.cmd.Stdout = c.output
 	c.cmd.Stderr = c.output
 	require.NoError(t, c.cmd.Start())
@@ -198,7 +244,7 @@ func TestCollectorDeliversEveryEventAcrossSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	keyPath := filepath.Join(dir, "private.pem")
 	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
-	sink := &eventSink{}
+	sink := &recordSink{}
 	otlpEndpoint := startOTLPReceiver(t, sink)
 	configPath := filepath.Join(dir, "config.yaml")
 	cfg := fmt.Sprintf(configTemplate, filepath.Join(dir, "storage"), srv.IntegrationKey(), srv.UserID(), keyPath,
@@ -206,18 +252,18 @@ func TestCollectorDeliversEveryEventAcrossSIGKILL(t *testing.T) {
 	require.NoError(t, os.WriteFile(configPath, []byte(cfg), 0o600))
 
 	first := startCollector(t, bin, configPath)
-	require.Eventually(t, func() bool { return len(sink.snapshot()) >= 5000 }, time.Minute, 20*time.Millisecond,
+	require.Eventually(t, func() bool { return len(sink.events()) >= 5000 }, time.Minute, 20*time.Millisecond,
 		"the first collector delivers part of the backlog")
 	_ = first.stop(t, syscall.SIGKILL)
-	killedAt := len(sink.snapshot())
+	killedAt := len(sink.events())
 	require.Less(t, killedAt, total, "killed during the drain, not after it")
 
 	second := startCollector(t, bin, configPath)
-	require.Eventually(t, func() bool { return len(unique(sink.snapshot())) == total }, 2*time.Minute, 50*time.Millisecond,
+	require.Eventually(t, func() bool { return len(unique(sink.events())) == total }, 2*time.Minute, 50*time.Millisecond,
 		"after the restart every event arrives")
 	require.NoError(t, second.stop(t, syscall.SIGTERM), "clean shutdown on SIGTERM")
 
-	got := sink.snapshot()
+	got := sink.events()
 	dups := len(got) - total
 	t.Logf("delivered %d records for %d events: %d duplicates after SIGKILL at %d", len(got), total, dups, killedAt)
 	assert.Equal(t, want, unique(got), "every event, in stream order")

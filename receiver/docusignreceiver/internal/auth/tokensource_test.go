@@ -490,7 +490,9 @@ func respondJSON(status int, code, description, trace string) func(http.Response
 // panickingTransport panics inside the token request, as a buggy proxy round tripper could.
 type panickingTransport struct{}
 
-func (panickingTransport) RoundTrip(*http.Request) (*http.Response, error) { panic("round tripper bug") }
+func (panickingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	panic("round tripper bug")
+}
 
 // Issue 11 defect 1: the token request runs on the source's own goroutine; a panic there must reach
 // the waiters as an error instead of ending the process.
