@@ -44,7 +44,8 @@
 //	xdm.source.location.country|region|city   ipAddressLocation.country|state|city, else country|state|city
 //	xdm.source.location.latitude|longitude, geo.location.lat|lon (Double)
 //	                                      ipAddressLocation.latitude|longitude, else latitude|longitude
-//	                                      (JSON numbers or numeric strings)
+//	                                      (JSON numbers or strings in JSON number syntax; NaN, infinities,
+//	                                      |latitude| > 90 and |longitude| > 180 are flagged, not emitted)
 //	geo.locality.name                     the city above
 //	xdm.target.resource.type              object
 //	xdm.target.resource.id                data[object+"Id"] (EnvelopeId, TemplateId, GroupId, UserId,

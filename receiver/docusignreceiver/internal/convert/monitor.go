@@ -516,24 +516,39 @@ func (d *pageDecoder) memberText(obj int, key string) string {
 	return ""
 }
 
-// coordinate reads a latitude or longitude: a JSON number or a numeric string. ok is false when
-// absent or null; anything else that is not a number is flagged.
-func (d *pageDecoder) coordinate(f field, name string) (float64, bool) {
+// Bounds of the coordinates, in degrees.
+const (
+	maxLatitude  = 90
+	maxLongitude = 180
+)
+
+// coordinate reads a latitude or longitude: a JSON number or a numeric string (JSON number
+// syntax), within ±limit degrees. ok is false when absent or null; anything else that is not such
+// a number is flagged (NaN or an infinity would make JSON exporters fail the whole batch).
+func (d *pageDecoder) coordinate(f field, name string, limit float64) (float64, bool) {
+	x := f.num
 	switch f.kind {
 	case kindNumber:
-		return f.num, true
 	case kindString:
 		if f.s == "" {
 			return 0, false
 		}
-		if x, err := strconv.ParseFloat(f.s, 64); err == nil {
-			return x, true
+		if !isJSONNumber(f.s) {
+			d.reasons = append(d.reasons, name+" is not a number")
+			return 0, false
 		}
+		x, _ = strconv.ParseFloat(f.s, 64) // beyond float64: ±Inf, caught below
 	case kindAbsent, kindNull:
 		return 0, false
+	default:
+		d.reasons = append(d.reasons, name+" is not a number")
+		return 0, false
 	}
-	d.reasons = append(d.reasons, name+" is not a number")
-	return 0, false
+	if !(x >= -limit && x <= limit) { // also false for NaN
+		d.reasons = append(d.reasons, name+" is out of range")
+		return 0, false
+	}
+	return x, true
 }
 
 func (d *pageDecoder) severity(lr plog.LogRecord, ev *monitorEvent) {
@@ -786,13 +801,13 @@ func (d *pageDecoder) attributes(attrs pcommon.Map, ev *monitorEvent) {
 	a[aRegion] = d.firstStr(d.fieldAt(d.member(location, "state")), "ipAddressLocation.state", ev.state, "state")
 	a[aCity] = d.firstStr(d.fieldAt(d.member(location, "city")), "ipAddressLocation.city", ev.city, "city")
 	a[aLocalityName] = a[aCity]
-	lat, hasLat := d.coordinate(d.fieldAt(d.member(location, "latitude")), "ipAddressLocation.latitude")
+	lat, hasLat := d.coordinate(d.fieldAt(d.member(location, "latitude")), "ipAddressLocation.latitude", maxLatitude)
 	if !hasLat {
-		lat, hasLat = d.coordinate(ev.latitude, "latitude")
+		lat, hasLat = d.coordinate(ev.latitude, "latitude", maxLatitude)
 	}
-	lon, hasLon := d.coordinate(d.fieldAt(d.member(location, "longitude")), "ipAddressLocation.longitude")
+	lon, hasLon := d.coordinate(d.fieldAt(d.member(location, "longitude")), "ipAddressLocation.longitude", maxLongitude)
 	if !hasLon {
-		lon, hasLon = d.coordinate(ev.longitude, "longitude")
+		lon, hasLon = d.coordinate(ev.longitude, "longitude", maxLongitude)
 	}
 
 	d.mustBeObject(ev.data, "data")

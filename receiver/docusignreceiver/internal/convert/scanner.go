@@ -381,6 +381,43 @@ func (d *decoder) number() (raw string, integer bool, ok bool) {
 	return src[start:i], integer, true
 }
 
+// isJSONNumber reports whether s is exactly one JSON number (no sign but '-', no NaN, Inf or hex).
+func isJSONNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
 // parseInt is strconv.ParseInt for a validated integer literal, without the error allocation.
 func parseInt(raw string) (int64, bool) {
 	neg := raw[0] == '-'
