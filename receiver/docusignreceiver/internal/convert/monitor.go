@@ -4,6 +4,7 @@
 package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -86,60 +87,6 @@ func (d *decoder) cursorValue() (string, bool, error) {
 	}
 	d.fail(d.pos, "endCursor is not a string")
 	return "", false, d.err
-}
-
-// skim steps over the value at d.pos matching only quotes and brackets; it is the cheap,
-// non-validating cousin of skip.
-func (d *decoder) skim() bool {
-	src := d.src
-	i := d.pos
-	depth := 0
-	for i < len(src) {
-		switch src[i] {
-		case '"':
-			j := i + 1
-			for {
-				q := strings.IndexByte(src[j:], '"')
-				if q < 0 {
-					return d.fail(len(src), "unterminated string")
-				}
-				j += q
-				bs := 0
-				for k := j - 1; k > i && src[k] == '\\'; k-- {
-					bs++
-				}
-				j++
-				if bs%2 == 0 {
-					break
-				}
-			}
-			i = j
-			if depth == 0 {
-				d.pos = i
-				return true
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 { // the end of the enclosing object after a scalar
-				d.pos = i
-				return true
-			}
-			depth--
-			if depth == 0 {
-				d.pos = i + 1
-				return true
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				d.pos = i
-				return true
-			}
-		}
-		i++
-	}
-	return d.fail(i, "unterminated value")
 }
 
 // pageDecoder is a decoder plus the per-page state reused across events.
@@ -263,7 +210,7 @@ func (d *pageDecoder) page(dst plog.LogRecordSlice, observed pcommon.Timestamp, 
 					d.fail(d.pos, k+" is not an array")
 				}
 			default:
-				d.skip(1)
+				d.skip()
 			}
 			if d.err != nil {
 				return "", refs, stats
@@ -306,9 +253,13 @@ func (d *pageDecoder) events(dst plog.LogRecordSlice, observed pcommon.Timestamp
 	}()
 	for {
 		lr := dst.AppendEmpty()
+		at := d.pos
 		ref, flagged := d.event(lr, observed)
 		if d.err != nil {
-			return refs
+			if !d.keepRaw(lr, at) {
+				return refs
+			}
+			ref, flagged = EventRef{}, true
 		}
 		refs = append(refs, ref)
 		stats.Events++
@@ -330,12 +281,12 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	d.reasons = d.reasons[:0]
 	d.newTape()
 	start := d.pos
-	if !d.tokenize(2) {
+	if !d.tokenize(0) {
 		return EventRef{}, false
 	}
 	d.keep, d.keepBase = d.arena.copy(d.src[start:d.pos]), start
 	if d.tape[0].kind != tObject {
-		lr.Body().SetStr(d.keep)
+		lr.Body().SetStr(validUTF8(d.keep))
 		d.reasons = append(d.reasons, "event is not a JSON object")
 		d.severity(lr, &ev)
 		d.attributes(lr.Attributes(), &ev)
@@ -380,6 +331,34 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	d.severity(lr, &ev)
 	d.attributes(lr.Attributes(), &ev)
 	return ref, len(d.reasons) > 0
+}
+
+// keepRaw turns lr, whose event at start failed to tokenize, into a record of the event's raw
+// text, flagged with why, when the event's extent can still be found; then the page goes on.
+// It returns false, keeping the page error, when the page itself is damaged there.
+func (d *pageDecoder) keepRaw(lr plog.LogRecord, start int) bool {
+	var failed *DecodeError
+	if !errors.As(d.err, &failed) {
+		return false
+	}
+	d.err, d.pos = nil, start
+	if !d.extent() {
+		if failed.Msg != msgTooDeep { // the first fault found is the better description
+			d.err = failed
+		}
+		return false
+	}
+	if d.pos == start { // no value here at all: a missing element, not a bad one
+		d.err = failed
+		return false
+	}
+	reason := "event nested deeper than 512 levels"
+	if failed.Msg != msgTooDeep {
+		reason = "event is not valid JSON: " + failed.Msg + " at byte offset " + strconv.Itoa(failed.Offset-start) + " of the event"
+	}
+	lr.Body().SetStr(validUTF8(d.arena.copy(d.src[start:d.pos])))
+	lr.Attributes().PutStr(AttrConversionError, reason)
+	return true
 }
 
 // maxBodyShapes bounds the body templates kept per decoder.

@@ -15,8 +15,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// maxDepth bounds container nesting so hostile input cannot exhaust the stack.
+// maxDepth bounds the container nesting that is turned into pdata, so hostile input cannot
+// exhaust the stack; values that are only stepped over have no depth limit.
 const maxDepth = 512
+
+// msgTooDeep is the DecodeError message for nesting beyond maxDepth.
+const msgTooDeep = "nesting too deep"
 
 // nearBytes is how much of the input a DecodeError quotes (half before, half after the offset).
 const nearBytes = 64
@@ -381,6 +385,25 @@ func (d *decoder) number() (raw string, integer bool, ok bool) {
 	return src[start:i], integer, true
 }
 
+// validUTF8 returns s with each byte of invalid UTF-8 replaced by U+FFFD (as string values
+// are), so raw text kept as a body never makes an exporter's encoder fail.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}
+
 // isJSONNumber reports whether s is exactly one JSON number (no sign but '-', no NaN, Inf or hex).
 func isJSONNumber(s string) bool {
 	i := 0
@@ -547,7 +570,7 @@ func (d *decoder) tokenize(depth int) bool {
 		return true
 	case '{', '[':
 		if depth >= maxDepth {
-			return d.fail(d.pos, "nesting too deep")
+			return d.fail(d.pos, msgTooDeep)
 		}
 		at := len(d.tape)
 		closer := byte(']')
@@ -855,50 +878,4 @@ type field struct {
 	kind kind
 	s    string
 	num  float64
-}
-
-// skip validates and steps over the value at d.pos without building anything.
-func (d *decoder) skip(depth int) bool {
-	switch c := d.peek(); c {
-	case '"':
-		_, ok := d.str()
-		return ok
-	case '{', '[':
-		if depth >= maxDepth {
-			return d.fail(d.pos, "nesting too deep")
-		}
-		closer := byte('}')
-		if c == '[' {
-			closer = ']'
-		}
-		d.pos++
-		d.ws()
-		if d.peek() == closer {
-			d.pos++
-			return true
-		}
-		for {
-			if c == '{' {
-				if _, ok := d.key(); !ok {
-					return false
-				}
-			}
-			if !d.skip(depth + 1) {
-				return false
-			}
-			more, ok := d.afterMember(closer)
-			if !more {
-				return ok
-			}
-		}
-	case 't':
-		return d.literal("true")
-	case 'f':
-		return d.literal("false")
-	case 'n':
-		return d.literal("null")
-	default:
-		_, _, ok := d.number()
-		return ok
-	}
 }
