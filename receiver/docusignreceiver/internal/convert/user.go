@@ -45,11 +45,11 @@ func AdminUser(raw []byte, operation string, observed pcommon.Timestamp, lr plog
 	src := string(raw)
 	var d decoder
 	d.reset(docUserRecord, src)
-	if d.document(1) && d.tape[0].kind != tObject {
+	if d.document(0) && d.tape[0].kind != tObject {
 		d.fail(0, "not a JSON object")
 	}
 	if d.err != nil {
-		lr.Body().SetStr(src)
+		lr.Body().SetStr(validUTF8(src))
 		attrs.PutStr(AttrConversionError, d.err.Error())
 		return d.err
 	}
@@ -188,7 +188,7 @@ var errNoUserID = errors.New(`user record: "id" is missing or not a non-empty st
 func UserDigest(raw []byte) (id string, digest [16]byte, err error) {
 	var d decoder
 	d.reset(docUserRecord, string(raw))
-	if d.document(1) && d.tape[0].kind != tObject {
+	if d.document(0) && d.tape[0].kind != tObject {
 		d.fail(0, "not a JSON object")
 	}
 	if d.err != nil {
