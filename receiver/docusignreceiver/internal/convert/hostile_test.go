@@ -4,9 +4,11 @@
 package convert
 
 import (
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -200,4 +202,151 @@ func TestStructuralDamageStillFailsThePage(t *testing.T) {
 			assert.Equal(t, PageStats{}, stats)
 		})
 	}
+}
+
+// TestTooManyEventsFailThePage: a page of millions of tiny events would cost hundreds of bytes
+// of pdata per byte of input; beyond ten times the API's largest page it is refused.
+func TestTooManyEventsFailThePage(t *testing.T) {
+	page := func(n int) []byte {
+		return []byte(`{"endCursor":"c","data":[` + strings.Repeat(`{},`, n-1) + `{}]}`)
+	}
+	lrs := plog.NewLogRecordSlice()
+	_, _, stats, err := AppendMonitorPage(page(maxPageEvents), lrs, observedAt, nil)
+	require.NoError(t, err)
+	assert.Equal(t, maxPageEvents, stats.Events)
+
+	lrs = plog.NewLogRecordSlice()
+	_, refs, _, err := AppendMonitorPage(page(maxPageEvents+1), lrs, observedAt, nil)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), "page has more than 20000 events")
+	assert.Zero(t, lrs.Len())
+	assert.Empty(t, refs)
+}
+
+// arrayOf returns a JSON array of n ones.
+func arrayOf(n int) string { return "[" + strings.Repeat("1,", n-1) + "1]" }
+
+// TestEventWithTooManyValuesKeptAsText: an event of more values than any real one (each costs a
+// tape token and a pdata value, many times its one or two bytes of input) is kept as its text.
+func TestEventWithTooManyValuesKeptAsText(t *testing.T) {
+	big := minimalEvent("big", `,"x":`+arrayOf(maxEventValues))
+	fits := minimalEvent("fits", `,"x":`+arrayOf(maxEventValues-10))
+	page := `{"data":[` + fits + `,` + big + `,` + minimalEvent("after", "") + `]}`
+	lrs, _, refs, stats := convertPage(t, []byte(page))
+	assert.Equal(t, PageStats{Events: 3, Flagged: 1}, stats)
+	assert.Equal(t, []string{"fits", "", "after"}, []string{refs[0].ID, refs[1].ID, refs[2].ID})
+	assert.Equal(t, maxEventValues-10, bodyGet(t, lrs.At(0).Body().Map(), "x").Slice().Len())
+	checkRecord(t, lrs.At(1), refs[1], wantRecord{bodyStr: big, exact: true, attrs: map[string]any{},
+		flags: []string{"event has more than 131072 values"}})
+}
+
+// TestPageValueBudget: once a page's events hold more values in all than ten real pages, the
+// events after are kept as text, so a page's pdata stays bounded whatever its events.
+func TestPageValueBudget(t *testing.T) {
+	per := maxEventValues - 100
+	n := maxPageValues/per + 3
+	events := make([]string, n)
+	for i := range events {
+		events[i] = minimalEvent("e-"+strconv.Itoa(i), `,"x":`+arrayOf(per))
+	}
+	lrs, _, refs, stats := convertPage(t, []byte(`{"data":[`+strings.Join(events, ",")+`]}`))
+	require.Equal(t, n, lrs.Len())
+	converted := maxPageValues / (per + 7 + 2*(containerWeight-1)) // each event: its object, 3 keys, 2 strings, the array and its elements
+	assert.Equal(t, n-converted, stats.Flagged)
+	for i := range n {
+		if i < converted {
+			assert.Equal(t, "e-"+strconv.Itoa(i), refs[i].ID)
+			assert.Equal(t, pcommon.ValueTypeMap, lrs.At(i).Body().Type())
+			continue
+		}
+		checkRecord(t, lrs.At(i), refs[i], wantRecord{bodyStr: events[i], exact: true, attrs: map[string]any{},
+			flags: []string{"event kept as text: the page has more than 1048576 values"}})
+	}
+}
+
+// TestHostilePagesAllocateAboutTheirSize: whatever the shape of a page's events, converting it
+// allocates at most a fixed allowance plus a small multiple of its size.
+func TestHostilePagesAllocateAboutTheirSize(t *testing.T) {
+	pages := map[string]string{
+		"one event of eight million values": `{"data":[` + minimalEvent("e", `,"x":`+arrayOf(8<<20)) + `]}`,
+		"a few huge events":                 `{"data":[` + strings.Repeat(minimalEvent("e", `,"x":`+arrayOf(1<<20))+",", 7) + `{}]}`,
+		"deeply nested values":              `{"data":[` + strings.Repeat(`{"eventId":"e","x":`+nested(500, false)+`},`, 4000) + `{}]}`,
+		"many wide objects":                 `{"data":[` + strings.Repeat(`{"eventId":"e","x":[`+strings.Repeat(`{},`, 100)+`{}]},`, 4000) + `{}]}`,
+	}
+	const allowance = 64 << 20
+	for name, page := range pages {
+		t.Run(name, func(t *testing.T) {
+			body := []byte(page)
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			lrs := plog.NewLogRecordSlice()
+			_, _, _, err := AppendMonitorPage(body, lrs, observedAt, nil)
+			runtime.ReadMemStats(&after)
+			require.NoError(t, err)
+			allocated := after.TotalAlloc - before.TotalAlloc
+			t.Logf("page %d MiB, allocated %d MiB", len(body)>>20, allocated>>20)
+			assert.Less(t, allocated, uint64(allowance+3*len(body)), "allocated %d MiB for a page of %d MiB", allocated>>20, len(body)>>20)
+		})
+	}
+}
+
+// TestObjectOfManyMembersBuildsInLinearTime: pcommon.Map's Put searches the keys already there,
+// so an object of tens of thousands of members would take minutes; large objects are built
+// without that search, keeping every member (last duplicate wins) though not their order.
+func TestObjectOfManyMembersBuildsInLinearTime(t *testing.T) {
+	const members = 65_000 // 130,005 tokens: within maxEventValues, and 8 events within maxPageValues
+	var b strings.Builder
+	b.WriteString(`{"eventId":"wide","timestamp":"2026-10-02T14:11:00Z","k0":"first"`)
+	for i := range members {
+		b.WriteString(`,"k` + strconv.Itoa(i) + `":` + strconv.Itoa(i))
+	}
+	b.WriteString(`}`)
+	event := b.String()
+	page := []byte(`{"data":[` + strings.Repeat(event+",", 7) + event + `]}`)
+
+	user := []byte(strings.Replace(event, `"eventId"`, `"id"`, 1))
+	done := make(chan plog.LogRecordSlice)
+	go func() {
+		lrs := plog.NewLogRecordSlice()
+		if _, _, _, err := AppendMonitorPage(page, lrs, observedAt, nil); err != nil {
+			t.Error(err)
+		}
+		if err := AdminUser(user, OperationCreate, observedAt, lrs.AppendEmpty()); err != nil {
+			t.Error(err)
+		}
+		if _, _, err := UserDigest(user); err != nil {
+			t.Error(err)
+		}
+		done <- lrs
+	}()
+	var lrs plog.LogRecordSlice
+	select { // a hang detector with a margin of a hundred times, not a speed assertion
+	case lrs = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("building or digesting large objects is not linear")
+	}
+	require.Equal(t, 9, lrs.Len())
+	require.Equal(t, pcommon.ValueTypeMap, lrs.At(7).Body().Type())
+	body := lrs.At(7).Body().Map()
+	assert.Equal(t, members+2, body.Len())
+	assert.Equal(t, int64(0), bodyGet(t, body, "k0").Int(), "the last duplicate wins")
+	assert.Equal(t, int64(members-1), bodyGet(t, body, "k"+strconv.Itoa(members-1)).Int())
+	assert.Equal(t, stdlibBody(t, []byte(event)).AsRaw(), body.AsRaw()) // Map.Equal is itself quadratic
+	assert.Equal(t, members+2, lrs.At(8).Body().Map().Len())
+}
+
+// TestRealPagesAreFarWithinTheBudget: a full page of real events uses under half the value budget.
+func TestRealPagesAreFarWithinTheBudget(t *testing.T) {
+	page := buildPage(t, 2000, "data", true)
+	d := pageDecoders.New().(*pageDecoder)
+	d.reset(docMonitorPage, string(page))
+	lrs := plog.NewLogRecordSlice()
+	_, _, stats := d.page(lrs, observedAt, nil)
+	require.NoError(t, d.err)
+	assert.Equal(t, PageStats{Events: 2000}, stats)
+	used := maxPageValues - d.budget
+	t.Logf("a page of 2000 sample events uses %d of %d", used, maxPageValues)
+	assert.Less(t, used, maxPageValues/2)
 }

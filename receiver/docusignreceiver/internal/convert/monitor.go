@@ -99,7 +99,30 @@ type pageDecoder struct {
 	bodies  map[uint64]pcommon.Map // body templates by structure hash, see body
 	// eventBytes is the average event size of the last page, to size dst once instead of growing it.
 	eventBytes int
+	budget     int // tokens the page's remaining events may still put on the tape, see maxPageValues
 }
+
+// maxPageEvents bounds the events of one page (the API sends at most 2,000): a page of millions of
+// tiny events would cost hundreds of bytes of pdata per byte.
+const maxPageEvents = 20_000
+
+// maxPageValues bounds the tokens of all a page's events (a real page holds about 250,000 with
+// containers weighted), so that its pdata stays bounded whatever the events; the events beyond
+// are kept as text.
+const maxPageValues = 1 << 20
+
+// containerWeight is what a container counts for against maxPageValues: its pdata costs about
+// as much as that many scalars.
+const containerWeight = 4
+
+// msgPageValues is the DecodeError message for an event beyond maxPageValues.
+const msgPageValues = "the page has more than 1048576 values"
+
+// Largest buffers a pooled decoder keeps for the next page.
+const (
+	keepTape    = 1 << 16
+	keepScratch = 1 << 20
+)
 
 var pageDecoders = sync.Pool{New: func() any {
 	return &pageDecoder{upper: make(map[string]string), shapes: make(map[uint64]pcommon.Map), bodies: make(map[uint64]pcommon.Map), eventBytes: 1024}
@@ -121,6 +144,12 @@ func AppendMonitorPage(body []byte, dst plog.LogRecordSlice, observed pcommon.Ti
 	d := pageDecoders.Get().(*pageDecoder)
 	defer func() {
 		d.reset("", "")
+		if cap(d.tape) > keepTape {
+			d.tape, d.strs = nil, nil
+		}
+		if cap(d.scratch) > keepScratch {
+			d.scratch = nil
+		}
 		clear(d.reasons)
 		d.reasons = d.reasons[:0]
 		if len(d.upper) > 1024 {
@@ -170,6 +199,7 @@ func compactIDs(refs []EventRef) {
 func (d *pageDecoder) page(dst plog.LogRecordSlice, observed pcommon.Timestamp, refs []EventRef) (string, []EventRef, PageStats) {
 	var stats PageStats
 	var cursor string
+	d.budget = maxPageValues
 	if !d.checkSize() {
 		return "", refs, stats
 	}
@@ -244,7 +274,7 @@ func (d *pageDecoder) events(dst plog.LogRecordSlice, observed pcommon.Timestamp
 		return refs
 	}
 	startPos, startLen := d.pos, dst.Len()
-	expect := (len(d.src)-d.pos)/d.eventBytes + 1
+	expect := min((len(d.src)-d.pos)/d.eventBytes+1, maxPageEvents)
 	dst.EnsureCapacity(startLen + expect)
 	defer func() {
 		if n := dst.Len() - startLen; n > 0 {
@@ -252,6 +282,10 @@ func (d *pageDecoder) events(dst plog.LogRecordSlice, observed pcommon.Timestamp
 		}
 	}()
 	for {
+		if dst.Len()-startLen == maxPageEvents {
+			d.fail(d.pos, "page has more than "+strconv.Itoa(maxPageEvents)+" events")
+			return refs
+		}
 		lr := dst.AppendEmpty()
 		at := d.pos
 		ref, flagged := d.event(lr, observed)
@@ -281,9 +315,14 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	d.reasons = d.reasons[:0]
 	d.newTape()
 	start := d.pos
+	d.limit, d.limitMsg = maxEventValues, msgTooManyValues
+	if d.budget < maxEventValues {
+		d.limit, d.limitMsg = max(d.budget, 0), msgPageValues
+	}
 	if !d.tokenize(0) {
 		return EventRef{}, false
 	}
+	d.budget -= len(d.tape) + (containerWeight-1)*d.nested
 	d.keep, d.keepBase = d.arena.copy(d.src[start:d.pos]), start
 	if d.tape[0].kind != tObject {
 		lr.Body().SetStr(validUTF8(d.keep))
@@ -352,8 +391,15 @@ func (d *pageDecoder) keepRaw(lr plog.LogRecord, start int) bool {
 		d.err = failed
 		return false
 	}
-	reason := "event nested deeper than 512 levels"
-	if failed.Msg != msgTooDeep {
+	var reason string
+	switch failed.Msg {
+	case msgTooDeep:
+		reason = "event nested deeper than 512 levels"
+	case msgTooManyValues:
+		reason = "event has " + msgTooManyValues
+	case msgPageValues:
+		reason = "event kept as text: " + msgPageValues
+	default:
 		reason = "event is not valid JSON: " + failed.Msg + " at byte offset " + strconv.Itoa(failed.Offset-start) + " of the event"
 	}
 	lr.Body().SetStr(validUTF8(d.arena.copy(d.src[start:d.pos])))

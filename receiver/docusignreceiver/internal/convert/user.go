@@ -252,20 +252,23 @@ func (c *canonicalWriter) value(v pcommon.Value) {
 }
 
 func (c *canonicalWriter) object(m pcommon.Map, top bool) {
-	keys := make([]string, 0, m.Len())
-	for k := range m.All() {
-		keys = append(keys, k)
+	type member struct {
+		k string
+		v pcommon.Value
 	}
-	slices.Sort(keys)
-	c.tag('o', len(keys))
-	for _, k := range keys {
-		c.str(k)
-		v, _ := m.Get(k)
-		if top && k == "ds_groups" && v.Type() == pcommon.ValueTypeSlice {
-			c.array(v.Slice(), byGroupID)
+	members := make([]member, 0, m.Len()) // not m.Get per key: that is a linear search each
+	for k, v := range m.All() {
+		members = append(members, member{k, v})
+	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	c.tag('o', len(members))
+	for _, e := range members {
+		c.str(e.k)
+		if top && e.k == "ds_groups" && e.v.Type() == pcommon.ValueTypeSlice {
+			c.array(e.v.Slice(), byGroupID)
 			continue
 		}
-		c.value(v)
+		c.value(e.v)
 	}
 }
 

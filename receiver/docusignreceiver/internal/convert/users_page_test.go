@@ -217,3 +217,32 @@ func TestDecodeUsersPageEdges(t *testing.T) {
 		assert.Equal(t, `{"id":"b"}`, string(p.Users[1]))
 	})
 }
+
+func TestTooManyUsersFailThePage(t *testing.T) {
+	page := func(n int) []byte { return []byte(`{"users":[` + strings.Repeat(`{},`, n-1) + `{}]}`) }
+	p, err := DecodeUsersPage(page(maxPageUsers))
+	require.NoError(t, err)
+	assert.Len(t, p.Users, maxPageUsers)
+	_, err = DecodeUsersPage(page(maxPageUsers + 1))
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, err.Error(), "page has more than 10000 users")
+}
+
+// TestUserWithTooManyValuesKeptAsText: a user record of more values than any real one is a
+// flagged record of its text, not megabytes of pdata.
+func TestUserWithTooManyValuesKeptAsText(t *testing.T) {
+	raw := []byte(`{"id":"u","x":` + arrayOf(maxEventValues) + `}`)
+	lr := plog.NewLogRecord()
+	err := AdminUser(raw, OperationCreate, observedAt, lr)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, string(raw), lr.Body().Str())
+	checkRecordAttrs(t, lr.Attributes(), nil, nil, []string{"user record: more than 131072 values"})
+	_, _, err = UserDigest(raw)
+	assert.ErrorContains(t, err, "more than 131072 values")
+
+	fits := []byte(`{"id":"u","x":` + arrayOf(maxEventValues-5) + `}`)
+	require.NoError(t, AdminUser(fits, OperationCreate, observedAt, lr))
+	assert.Equal(t, maxEventValues-5, bodyGet(t, lr.Body().Map(), "x").Slice().Len())
+}
