@@ -4,8 +4,10 @@
 package convert
 
 import (
+	"errors"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,6 +41,10 @@ func skimInChunks(body []byte, sizes ...int) skimResult {
 		r.ErrAt += w
 		if err != nil {
 			r.Err = err.Error()
+			var de *DecodeError
+			if errors.As(err, &de) { // without Near, which depends on the chunk at hand
+				r.Err = de.Doc + ": " + de.Msg + " at byte offset " + strconv.Itoa(de.Offset)
+			}
 			if _, again := s.Write([]byte(" ")); again == nil || again.Error() != err.Error() {
 				panic("the error is not sticky")
 			}
