@@ -27,7 +27,7 @@ type EventRef struct {
 // PageStats counts what AppendMonitorPage did with a page.
 type PageStats struct {
 	Events  int // records appended
-	Flagged int // records appended with AttrConversionError set
+	Flagged int // records appended with AttrConversionError set (those kept as raw text included)
 }
 
 // SkimEndCursor returns "endCursor" from a Monitor page without decoding the events, so the next
@@ -132,9 +132,12 @@ var pageDecoders = sync.Pool{New: func() any {
 // "resultData" instead of "data") and appends one log record per event to dst, in page order.
 // See doc.go for the mapping. refs is truncated and receives one EventRef per appended record.
 //
-// A page that is not valid JSON or not the expected shape returns a *DecodeError and leaves dst
-// as it was. An event that cannot be fully converted is still appended, flagged with
-// AttrConversionError and counted in PageStats.Flagged.
+// An event that cannot be fully converted is still appended, flagged with AttrConversionError
+// and counted in PageStats.Flagged; one that cannot be tokenized at all (invalid JSON, nested
+// deeper than 512 levels, too many values) is kept as its raw text, so one bad event never fails
+// the page. A page whose structure is damaged (not an object, truncated, unbalanced brackets,
+// anything but ',' between events, members of the wrong type, more than 20,000 events) returns a
+// *DecodeError and leaves dst as it was.
 //
 // body is only read during the call (it must not change meanwhile); the records hold copies of
 // its text.
