@@ -33,7 +33,7 @@ func monitorSeeds(f *testing.F) [][]byte {
 		`{"endCursor":"c","data":[{"eventId":"a"},` + nested(600, true) + `,{"a":01},tru,{"eventId":"b"}]}`,
 		`{"x":` + nested(700, false) + `,"data":[{"eventId":"\u0061","timestamp":"2026-10-02T14:11:00Z","k":1,"k":2}],"endCursor":"a\"b"}`,
 		"{\"data\":[{\"a\":\"\xff\",}],\"endCursor\":\"\\u00e9\"}",
-		`{"data":[{"a":[}]}`, `{"data":[{} x]}`,
+		`{"data":[{"a":[}]}`, `{"data":[{} x]}`, escapesPage,
 	} {
 		seeds = append(seeds, []byte(s))
 	}
@@ -194,6 +194,9 @@ func FuzzStreamSkimmer(f *testing.F) {
 		whole := skimmerResult(body, 0)
 		if got := skimmerResult(body, chunkSeed|1); got != whole {
 			t.Fatalf("chunked %+v, whole %+v", got, whole)
+		}
+		if got := skimInChunks(body, 1); got != whole {
+			t.Fatalf("byte by byte %+v, whole %+v", got, whole)
 		}
 		if whole.Err == "" && whole.ErrAt != len(body) || whole.Err != "" && whole.ErrAt >= len(body) {
 			t.Fatalf("accepted %d of %d bytes, error %q", whole.ErrAt, len(body), whole.Err)

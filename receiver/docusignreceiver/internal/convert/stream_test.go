@@ -88,12 +88,16 @@ func checkSkimAgrees(t *testing.T, body []byte, got skimResult) {
 	}
 }
 
+// escapesPage has escapes, brackets and quotes inside strings, captured or not.
+const escapesPage = `{"data":[{"eventId":"\u0065\"1\\","timestamp":"2026-10-02T14:11:00.5Z","x":"\ud83d\ude00]}\\","y":"a\nb\"]\\"},` +
+	`{"z":["\t\"}]\\\"[{"]}],` +
+	`"endCursor":"a\u005fb\"c\\d\/e\ud83d\ude00"}`
+
 func TestStreamSkimmerEveryChunkBoundary(t *testing.T) {
 	pages := map[string][]byte{
-		"sample": readPage(t, "monitor-sample.json"),
-		"tricky": readPage(t, "monitor-tricky.json"),
-		"escapes": []byte(`{"data":[{"eventId":"\u0065\"1\\","timestamp":"2026-10-02T14:11:00.5Z","x":"\ud83d\ude00]}\\"}],` +
-			`"endCursor":"a\u005fb\"c\\d\/e\ud83d\ude00"}`),
+		"sample":  readPage(t, "monitor-sample.json"),
+		"tricky":  readPage(t, "monitor-tricky.json"),
+		"escapes": []byte(escapesPage),
 	}
 	if shared, err := os.ReadFile("/work/shared/samples/monitor-stream-page.json"); err == nil {
 		pages["shared"] = shared

@@ -24,9 +24,10 @@ const docUserRecord = "user record"
 // AdminUser fills lr from one Admin API user record (a raw JSON object) for operation
 // OperationCreate, OperationUpdate or OperationSnapshot. See doc.go for the mapping.
 //
-// When raw is not a JSON object it returns a *DecodeError, and lr still holds a flagged record
-// (body = raw text, AttrConversionError set) that the caller may emit or drop. Fields of the
-// wrong type are flagged in AttrConversionError, not returned as errors.
+// When raw is not a JSON object (or is nested deeper than 512 levels, or holds more than 131072
+// values) it returns a *DecodeError, and lr still holds a flagged record (body = raw text with
+// invalid UTF-8 as U+FFFD, AttrConversionError set) that the caller may emit or drop. Fields of
+// the wrong type are flagged in AttrConversionError, not returned as errors.
 func AdminUser(raw []byte, operation string, observed pcommon.Timestamp, lr plog.LogRecord) error {
 	switch operation {
 	case OperationCreate, OperationUpdate, OperationSnapshot:
