@@ -6,7 +6,7 @@ OCB       := $(BIN_DIR)/builder-v$(OCB_VERSION)
 DIST      := $(CURDIR)/dist/otelcol-docusign
 GO_TEST_FLAGS ?= -race -timeout 15m
 
-.PHONY: all build run test unit-test e2e lint generate bench clean
+.PHONY: all build run test unit-test e2e lint generate bench fuzz clean
 
 all: lint test
 
@@ -51,6 +51,22 @@ bench:
 	     -benchmem -benchtime 1x -count $(BENCH_COUNT) -timeout 10m ./receiver/docusignreceiver/ ; } 2>&1 \
 	  | tee $(BENCH_OUT) | $(GO) run ./test/benchtable
 	@echo "raw go test output: $(BENCH_OUT)"
+
+## fuzz: every fuzz target in the repository (found by go test -list), one at a time, FUZZTIME each (default 30s)
+# New interesting inputs are minimized for at most FUZZMINIMIZETIME (Go's default of 60s per input
+# stalls fuzzing on large seed pages). Stops at the first failure; the failing input is written to
+# the package's testdata/fuzz/<target>/ and replays as a regression test.
+FUZZTIME         ?= 30s
+FUZZMINIMIZETIME ?= 3s
+fuzz:
+	@list=$$($(GO) test -list '^Fuzz' ./...) || { echo "$$list"; exit 1; }; \
+	  targets=$$(echo "$$list" | awk '/^Fuzz/ { names = names " " $$1; next } \
+	    /^ok/ { n = split(names, f, " "); for (i = 1; i <= n; i++) print $$2 "@" f[i] } { names = "" }'); \
+	  [ -n "$$targets" ] || { echo "no fuzz targets found"; exit 1; }; \
+	  for t in $$targets; do \
+	    pkg=$${t%@*}; name=$${t#*@}; echo "== $$name ($$pkg) for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) "$$pkg" || exit 1; \
+	  done
 
 clean:
 	rm -rf dist bin .tmp

@@ -19,7 +19,8 @@
 // The record as a map, every field kept with its JSON type: string → Str, integer literal that
 // fits int64 → Int, any other number → Double (a number beyond float64 → Str of its text, flagged),
 // true/false → Bool, null → empty Value, object → Map, array → Slice. Duplicate keys: last wins.
-// Invalid UTF-8 and lone surrogates become U+FFFD (as encoding/json does).
+// Invalid UTF-8 and lone surrogates become U+FFFD (as encoding/json does). An object of more than
+// 256 members keeps every member but not their order (pcommon.Map's Put would make it quadratic).
 //
 // # Monitor event
 //
@@ -44,7 +45,8 @@
 //	xdm.source.location.country|region|city   ipAddressLocation.country|state|city, else country|state|city
 //	xdm.source.location.latitude|longitude, geo.location.lat|lon (Double)
 //	                                      ipAddressLocation.latitude|longitude, else latitude|longitude
-//	                                      (JSON numbers or numeric strings)
+//	                                      (JSON numbers or strings in JSON number syntax; NaN, infinities,
+//	                                      |latitude| > 90 and |longitude| > 180 are flagged, not emitted)
 //	geo.locality.name                     the city above
 //	xdm.target.resource.type              object
 //	xdm.target.resource.id                data[object+"Id"] (EnvelopeId, TemplateId, GroupId, UserId,
@@ -63,8 +65,24 @@
 // lists the reasons ("; "-separated, each naming the field): timestamp missing/not a string/not
 // RFC 3339/out of range (Timestamp then stays 0), eventId missing/empty/not a string, ipAddress not
 // an IP address (kept in the body only), data/userAgentClientInfo/ipAddressLocation not an object,
-// an attribute source field of the wrong JSON type, a number beyond float64, or an event that is
-// not an object at all (body = the raw event text as Str).
+// an attribute source field of the wrong JSON type, a number beyond float64, a latitude or
+// longitude that is not a finite number in range, or an event that is not an object at all
+// (body = the raw event text as Str).
+//
+// An event that cannot be tokenized is kept as its raw text (Str body, invalid UTF-8 as U+FFFD)
+// with only EventName, ObservedTimestamp and docusign.conversion.error set: "event nested deeper
+// than 512 levels", "event has more than 131072 values", "event is not valid JSON: <what> at byte
+// offset <n> of the event", or, once a page's events hold more than 1,048,576 values in all
+// (containers count four), "event kept as text: the page has more than 1048576 values". The page
+// goes on with the next event; only damage to the page's own structure fails it.
+//
+// # Pages
+//
+// AppendMonitorPage decodes a page, SkimEndCursor finds its endCursor without decoding events,
+// and StreamSkimmer finds the endCursor, the event count and the first event's id and timestamp
+// from a stream of chunks in constant memory (for a page too large to hold). DecodeUsersPage
+// splits an Admin API users page into each user's raw text (for AdminUser and UserDigest) and
+// its paging fields. Values outside the events and users are stepped over with no depth limit.
 //
 // # Admin user
 //

@@ -4,6 +4,7 @@
 package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ type EventRef struct {
 // PageStats counts what AppendMonitorPage did with a page.
 type PageStats struct {
 	Events  int // records appended
-	Flagged int // records appended with AttrConversionError set
+	Flagged int // records appended with AttrConversionError set (those kept as raw text included)
 }
 
 // SkimEndCursor returns "endCursor" from a Monitor page without decoding the events, so the next
@@ -88,60 +89,6 @@ func (d *decoder) cursorValue() (string, bool, error) {
 	return "", false, d.err
 }
 
-// skim steps over the value at d.pos matching only quotes and brackets; it is the cheap,
-// non-validating cousin of skip.
-func (d *decoder) skim() bool {
-	src := d.src
-	i := d.pos
-	depth := 0
-	for i < len(src) {
-		switch src[i] {
-		case '"':
-			j := i + 1
-			for {
-				q := strings.IndexByte(src[j:], '"')
-				if q < 0 {
-					return d.fail(len(src), "unterminated string")
-				}
-				j += q
-				bs := 0
-				for k := j - 1; k > i && src[k] == '\\'; k-- {
-					bs++
-				}
-				j++
-				if bs%2 == 0 {
-					break
-				}
-			}
-			i = j
-			if depth == 0 {
-				d.pos = i
-				return true
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 { // the end of the enclosing object after a scalar
-				d.pos = i
-				return true
-			}
-			depth--
-			if depth == 0 {
-				d.pos = i + 1
-				return true
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				d.pos = i
-				return true
-			}
-		}
-		i++
-	}
-	return d.fail(i, "unterminated value")
-}
-
 // pageDecoder is a decoder plus the per-page state reused across events.
 type pageDecoder struct {
 	decoder
@@ -152,7 +99,30 @@ type pageDecoder struct {
 	bodies  map[uint64]pcommon.Map // body templates by structure hash, see body
 	// eventBytes is the average event size of the last page, to size dst once instead of growing it.
 	eventBytes int
+	budget     int // tokens the page's remaining events may still put on the tape, see maxPageValues
 }
+
+// maxPageEvents bounds the events of one page (the API sends at most 2,000): a page of millions of
+// tiny events would cost hundreds of bytes of pdata per byte.
+const maxPageEvents = 20_000
+
+// maxPageValues bounds the tokens of all a page's events (a real page holds about 250,000 with
+// containers weighted), so that its pdata stays bounded whatever the events; the events beyond
+// are kept as text.
+const maxPageValues = 1 << 20
+
+// containerWeight is what a container counts for against maxPageValues: its pdata costs about
+// as much as that many scalars.
+const containerWeight = 4
+
+// msgPageValues is the DecodeError message for an event beyond maxPageValues.
+const msgPageValues = "the page has more than 1048576 values"
+
+// Largest buffers a pooled decoder keeps for the next page.
+const (
+	keepTape    = 1 << 16
+	keepScratch = 1 << 20
+)
 
 var pageDecoders = sync.Pool{New: func() any {
 	return &pageDecoder{upper: make(map[string]string), shapes: make(map[uint64]pcommon.Map), bodies: make(map[uint64]pcommon.Map), eventBytes: 1024}
@@ -162,9 +132,12 @@ var pageDecoders = sync.Pool{New: func() any {
 // "resultData" instead of "data") and appends one log record per event to dst, in page order.
 // See doc.go for the mapping. refs is truncated and receives one EventRef per appended record.
 //
-// A page that is not valid JSON or not the expected shape returns a *DecodeError and leaves dst
-// as it was. An event that cannot be fully converted is still appended, flagged with
-// AttrConversionError and counted in PageStats.Flagged.
+// An event that cannot be fully converted is still appended, flagged with AttrConversionError
+// and counted in PageStats.Flagged; one that cannot be tokenized at all (invalid JSON, nested
+// deeper than 512 levels, too many values) is kept as its raw text, so one bad event never fails
+// the page. A page whose structure is damaged (not an object, truncated, unbalanced brackets,
+// anything but ',' between events, members of the wrong type, more than 20,000 events) returns a
+// *DecodeError and leaves dst as it was.
 //
 // body is only read during the call (it must not change meanwhile); the records hold copies of
 // its text.
@@ -174,6 +147,12 @@ func AppendMonitorPage(body []byte, dst plog.LogRecordSlice, observed pcommon.Ti
 	d := pageDecoders.Get().(*pageDecoder)
 	defer func() {
 		d.reset("", "")
+		if cap(d.tape) > keepTape {
+			d.tape, d.strs = nil, nil
+		}
+		if cap(d.scratch) > keepScratch {
+			d.scratch = nil
+		}
 		clear(d.reasons)
 		d.reasons = d.reasons[:0]
 		if len(d.upper) > 1024 {
@@ -223,6 +202,7 @@ func compactIDs(refs []EventRef) {
 func (d *pageDecoder) page(dst plog.LogRecordSlice, observed pcommon.Timestamp, refs []EventRef) (string, []EventRef, PageStats) {
 	var stats PageStats
 	var cursor string
+	d.budget = maxPageValues
 	if !d.checkSize() {
 		return "", refs, stats
 	}
@@ -263,7 +243,7 @@ func (d *pageDecoder) page(dst plog.LogRecordSlice, observed pcommon.Timestamp, 
 					d.fail(d.pos, k+" is not an array")
 				}
 			default:
-				d.skip(1)
+				d.skip()
 			}
 			if d.err != nil {
 				return "", refs, stats
@@ -297,7 +277,7 @@ func (d *pageDecoder) events(dst plog.LogRecordSlice, observed pcommon.Timestamp
 		return refs
 	}
 	startPos, startLen := d.pos, dst.Len()
-	expect := (len(d.src)-d.pos)/d.eventBytes + 1
+	expect := min((len(d.src)-d.pos)/d.eventBytes+1, maxPageEvents)
 	dst.EnsureCapacity(startLen + expect)
 	defer func() {
 		if n := dst.Len() - startLen; n > 0 {
@@ -305,10 +285,18 @@ func (d *pageDecoder) events(dst plog.LogRecordSlice, observed pcommon.Timestamp
 		}
 	}()
 	for {
+		if dst.Len()-startLen == maxPageEvents {
+			d.fail(d.pos, "page has more than "+strconv.Itoa(maxPageEvents)+" events")
+			return refs
+		}
 		lr := dst.AppendEmpty()
+		at := d.pos
 		ref, flagged := d.event(lr, observed)
 		if d.err != nil {
-			return refs
+			if !d.keepRaw(lr, at) {
+				return refs
+			}
+			ref, flagged = EventRef{}, true
 		}
 		refs = append(refs, ref)
 		stats.Events++
@@ -330,12 +318,17 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	d.reasons = d.reasons[:0]
 	d.newTape()
 	start := d.pos
-	if !d.tokenize(2) {
+	d.limit, d.limitMsg = maxEventValues, msgTooManyValues
+	if d.budget < maxEventValues {
+		d.limit, d.limitMsg = max(d.budget, 0), msgPageValues
+	}
+	if !d.tokenize(0) {
 		return EventRef{}, false
 	}
+	d.budget -= len(d.tape) + (containerWeight-1)*d.nested
 	d.keep, d.keepBase = d.arena.copy(d.src[start:d.pos]), start
 	if d.tape[0].kind != tObject {
-		lr.Body().SetStr(d.keep)
+		lr.Body().SetStr(validUTF8(d.keep))
 		d.reasons = append(d.reasons, "event is not a JSON object")
 		d.severity(lr, &ev)
 		d.attributes(lr.Attributes(), &ev)
@@ -380,6 +373,41 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	d.severity(lr, &ev)
 	d.attributes(lr.Attributes(), &ev)
 	return ref, len(d.reasons) > 0
+}
+
+// keepRaw turns lr, whose event at start failed to tokenize, into a record of the event's raw
+// text, flagged with why, when the event's extent can still be found; then the page goes on.
+// It returns false, keeping the page error, when the page itself is damaged there.
+func (d *pageDecoder) keepRaw(lr plog.LogRecord, start int) bool {
+	var failed *DecodeError
+	if !errors.As(d.err, &failed) {
+		return false
+	}
+	d.err, d.pos = nil, start
+	if !d.extent() {
+		if failed.Msg != msgTooDeep { // the first fault found is the better description
+			d.err = failed
+		}
+		return false
+	}
+	if d.pos == start { // no value here at all: a missing element, not a bad one
+		d.err = failed
+		return false
+	}
+	var reason string
+	switch failed.Msg {
+	case msgTooDeep:
+		reason = "event nested deeper than 512 levels"
+	case msgTooManyValues:
+		reason = "event has " + msgTooManyValues
+	case msgPageValues:
+		reason = "event kept as text: " + msgPageValues
+	default:
+		reason = "event is not valid JSON: " + failed.Msg + " at byte offset " + strconv.Itoa(failed.Offset-start) + " of the event"
+	}
+	lr.Body().SetStr(validUTF8(d.arena.copy(d.src[start:d.pos])))
+	lr.Attributes().PutStr(AttrConversionError, reason)
+	return true
 }
 
 // maxBodyShapes bounds the body templates kept per decoder.
@@ -516,24 +544,39 @@ func (d *pageDecoder) memberText(obj int, key string) string {
 	return ""
 }
 
-// coordinate reads a latitude or longitude: a JSON number or a numeric string. ok is false when
-// absent or null; anything else that is not a number is flagged.
-func (d *pageDecoder) coordinate(f field, name string) (float64, bool) {
+// Bounds of the coordinates, in degrees.
+const (
+	maxLatitude  = 90
+	maxLongitude = 180
+)
+
+// coordinate reads a latitude or longitude: a JSON number or a numeric string (JSON number
+// syntax), within ±limit degrees. ok is false when absent or null; anything else that is not such
+// a number is flagged (NaN or an infinity would make JSON exporters fail the whole batch).
+func (d *pageDecoder) coordinate(f field, name string, limit float64) (float64, bool) {
+	x := f.num
 	switch f.kind {
 	case kindNumber:
-		return f.num, true
 	case kindString:
 		if f.s == "" {
 			return 0, false
 		}
-		if x, err := strconv.ParseFloat(f.s, 64); err == nil {
-			return x, true
+		if !isJSONNumber(f.s) {
+			d.reasons = append(d.reasons, name+" is not a number")
+			return 0, false
 		}
+		x, _ = strconv.ParseFloat(f.s, 64) // beyond float64: ±Inf, caught below
 	case kindAbsent, kindNull:
 		return 0, false
+	default:
+		d.reasons = append(d.reasons, name+" is not a number")
+		return 0, false
 	}
-	d.reasons = append(d.reasons, name+" is not a number")
-	return 0, false
+	if !(x >= -limit && x <= limit) { // also false for NaN
+		d.reasons = append(d.reasons, name+" is out of range")
+		return 0, false
+	}
+	return x, true
 }
 
 func (d *pageDecoder) severity(lr plog.LogRecord, ev *monitorEvent) {
@@ -786,13 +829,13 @@ func (d *pageDecoder) attributes(attrs pcommon.Map, ev *monitorEvent) {
 	a[aRegion] = d.firstStr(d.fieldAt(d.member(location, "state")), "ipAddressLocation.state", ev.state, "state")
 	a[aCity] = d.firstStr(d.fieldAt(d.member(location, "city")), "ipAddressLocation.city", ev.city, "city")
 	a[aLocalityName] = a[aCity]
-	lat, hasLat := d.coordinate(d.fieldAt(d.member(location, "latitude")), "ipAddressLocation.latitude")
+	lat, hasLat := d.coordinate(d.fieldAt(d.member(location, "latitude")), "ipAddressLocation.latitude", maxLatitude)
 	if !hasLat {
-		lat, hasLat = d.coordinate(ev.latitude, "latitude")
+		lat, hasLat = d.coordinate(ev.latitude, "latitude", maxLatitude)
 	}
-	lon, hasLon := d.coordinate(d.fieldAt(d.member(location, "longitude")), "ipAddressLocation.longitude")
+	lon, hasLon := d.coordinate(d.fieldAt(d.member(location, "longitude")), "ipAddressLocation.longitude", maxLongitude)
 	if !hasLon {
-		lon, hasLon = d.coordinate(ev.longitude, "longitude")
+		lon, hasLon = d.coordinate(ev.longitude, "longitude", maxLongitude)
 	}
 
 	d.mustBeObject(ev.data, "data")

@@ -15,8 +15,23 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// maxDepth bounds container nesting so hostile input cannot exhaust the stack.
+// maxDepth bounds the container nesting that is turned into pdata, so hostile input cannot
+// exhaust the stack; values that are only stepped over have no depth limit.
 const maxDepth = 512
+
+// msgTooDeep is the DecodeError message for nesting beyond maxDepth.
+const msgTooDeep = "nesting too deep"
+
+// maxEventValues bounds the tokens (values and keys) of one event or user record: each costs
+// tens of bytes of tape and pdata for its one or two bytes of input. Real ones hold about a hundred.
+const maxEventValues = 1 << 17
+
+// msgTooManyValues is the DecodeError message for a record beyond maxEventValues.
+const msgTooManyValues = "more than 131072 values"
+
+// bigObject is the member count above which an object's map is built without pcommon.Map's Put,
+// whose search of the keys already there would make an object of many members quadratic.
+const bigObject = 256
 
 // nearBytes is how much of the input a DecodeError quotes (half before, half after the offset).
 const nearBytes = 64
@@ -82,11 +97,15 @@ type decoder struct {
 	copied  bool     // the last str had to be unescaped (it is not a substring of src)
 	numText bool     // the tape holds a number kept as text
 	shape   uint64   // hash of the tape's structure (kinds, sizes, keys), see mixShape
+	nested  int      // containers on the tape
+
+	limit    int    // tokens the tape may hold
+	limitMsg string // the DecodeError message when a value would go beyond limit
 }
 
 // newTape starts a new tape for the next value.
 func (d *decoder) newTape() {
-	d.tape, d.numText, d.shape = d.tape[:0], false, 0
+	d.tape, d.numText, d.shape, d.nested = d.tape[:0], false, 0, 0
 	clear(d.strs)
 	d.strs = d.strs[:0]
 }
@@ -94,6 +113,7 @@ func (d *decoder) newTape() {
 func (d *decoder) reset(doc, src string) {
 	d.doc, d.src, d.pos, d.err = doc, src, 0, nil
 	d.keep, d.keepBase = src, 0
+	d.limit, d.limitMsg = maxEventValues, msgTooManyValues
 	d.newTape()
 }
 
@@ -381,6 +401,62 @@ func (d *decoder) number() (raw string, integer bool, ok bool) {
 	return src[start:i], integer, true
 }
 
+// validUTF8 returns s with each byte of invalid UTF-8 replaced by U+FFFD (as string values
+// are), so raw text kept as a body never makes an exporter's encoder fail.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}
+
+// isJSONNumber reports whether s is exactly one JSON number (no sign but '-', no NaN, Inf or hex).
+func isJSONNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
 // parseInt is strconv.ParseInt for a validated integer literal, without the error allocation.
 func parseInt(raw string) (int64, bool) {
 	neg := raw[0] == '-'
@@ -498,6 +574,9 @@ func (d *decoder) pushText(kind tkind, s string, start int) {
 
 // tokenize appends the tokens of the JSON value at d.pos to d.tape.
 func (d *decoder) tokenize(depth int) bool {
+	if len(d.tape) >= d.limit { // checked before every value, and so after every key
+		return d.fail(d.pos, d.limitMsg)
+	}
 	switch c := d.peek(); c {
 	case '"':
 		start := d.pos + 1
@@ -510,9 +589,10 @@ func (d *decoder) tokenize(depth int) bool {
 		return true
 	case '{', '[':
 		if depth >= maxDepth {
-			return d.fail(d.pos, "nesting too deep")
+			return d.fail(d.pos, msgTooDeep)
 		}
 		at := len(d.tape)
+		d.nested++
 		closer := byte(']')
 		if c == '{' {
 			closer = '}'
@@ -655,6 +735,10 @@ func (d *decoder) buildMap(i int, m pcommon.Map) {
 	if t.n == 0 {
 		return
 	}
+	if t.n > bigObject {
+		d.buildBigMap(i, m)
+		return
+	}
 	m.EnsureCapacity(int(t.n))
 	for j := i + 1; j < int(t.end); {
 		k, v := d.text(&d.tape[j]), &d.tape[j+1]
@@ -681,6 +765,24 @@ func (d *decoder) buildMap(i int, m pcommon.Map) {
 	}
 }
 
+// buildBigMap is buildMap for an object of many members: the keys go in through FromRaw, which
+// appends without searching, and the values are then filled in place. The members' order is lost.
+func (d *decoder) buildBigMap(i int, m pcommon.Map) {
+	t := &d.tape[i]
+	last := make(map[string]int, t.n) // key → tape index of its last value
+	for j := i + 1; j < int(t.end); j = d.next(j + 1) {
+		last[d.text(&d.tape[j])] = j + 1
+	}
+	keys := make(map[string]any, len(last))
+	for k := range last {
+		keys[k] = nil
+	}
+	_ = m.FromRaw(keys) // nil values cannot fail
+	for k, v := range m.All() {
+		d.build(last[k], v)
+	}
+}
+
 // template builds, from the object at tape[i], a map of the same shape with copied keys and zero
 // values, for fillMap. ok is false when the object cannot serve (a key repeats somewhere).
 func (d *decoder) template(i int) (pcommon.Map, bool) {
@@ -701,6 +803,9 @@ func (d *decoder) templateValue(i int, v pcommon.Value, top pcommon.Map) bool {
 	case tTrue, tFalse:
 		v.SetBool(false)
 	case tObject:
+		if t.n > bigObject {
+			return false
+		}
 		m := top
 		if m == (pcommon.Map{}) {
 			m = v.SetEmptyMap()
@@ -818,50 +923,4 @@ type field struct {
 	kind kind
 	s    string
 	num  float64
-}
-
-// skip validates and steps over the value at d.pos without building anything.
-func (d *decoder) skip(depth int) bool {
-	switch c := d.peek(); c {
-	case '"':
-		_, ok := d.str()
-		return ok
-	case '{', '[':
-		if depth >= maxDepth {
-			return d.fail(d.pos, "nesting too deep")
-		}
-		closer := byte('}')
-		if c == '[' {
-			closer = ']'
-		}
-		d.pos++
-		d.ws()
-		if d.peek() == closer {
-			d.pos++
-			return true
-		}
-		for {
-			if c == '{' {
-				if _, ok := d.key(); !ok {
-					return false
-				}
-			}
-			if !d.skip(depth + 1) {
-				return false
-			}
-			more, ok := d.afterMember(closer)
-			if !more {
-				return ok
-			}
-		}
-	case 't':
-		return d.literal("true")
-	case 'f':
-		return d.literal("false")
-	case 'n':
-		return d.literal("null")
-	default:
-		_, _, ok := d.number()
-		return ok
-	}
 }

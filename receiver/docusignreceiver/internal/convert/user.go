@@ -24,9 +24,10 @@ const docUserRecord = "user record"
 // AdminUser fills lr from one Admin API user record (a raw JSON object) for operation
 // OperationCreate, OperationUpdate or OperationSnapshot. See doc.go for the mapping.
 //
-// When raw is not a JSON object it returns a *DecodeError, and lr still holds a flagged record
-// (body = raw text, AttrConversionError set) that the caller may emit or drop. Fields of the
-// wrong type are flagged in AttrConversionError, not returned as errors.
+// When raw is not a JSON object (or is nested deeper than 512 levels, or holds more than 131072
+// values) it returns a *DecodeError, and lr still holds a flagged record (body = raw text with
+// invalid UTF-8 as U+FFFD, AttrConversionError set) that the caller may emit or drop. Fields of
+// the wrong type are flagged in AttrConversionError, not returned as errors.
 func AdminUser(raw []byte, operation string, observed pcommon.Timestamp, lr plog.LogRecord) error {
 	switch operation {
 	case OperationCreate, OperationUpdate, OperationSnapshot:
@@ -45,11 +46,11 @@ func AdminUser(raw []byte, operation string, observed pcommon.Timestamp, lr plog
 	src := string(raw)
 	var d decoder
 	d.reset(docUserRecord, src)
-	if d.document(1) && d.tape[0].kind != tObject {
+	if d.document(0) && d.tape[0].kind != tObject {
 		d.fail(0, "not a JSON object")
 	}
 	if d.err != nil {
-		lr.Body().SetStr(src)
+		lr.Body().SetStr(validUTF8(src))
 		attrs.PutStr(AttrConversionError, d.err.Error())
 		return d.err
 	}
@@ -188,7 +189,7 @@ var errNoUserID = errors.New(`user record: "id" is missing or not a non-empty st
 func UserDigest(raw []byte) (id string, digest [16]byte, err error) {
 	var d decoder
 	d.reset(docUserRecord, string(raw))
-	if d.document(1) && d.tape[0].kind != tObject {
+	if d.document(0) && d.tape[0].kind != tObject {
 		d.fail(0, "not a JSON object")
 	}
 	if d.err != nil {
@@ -252,20 +253,23 @@ func (c *canonicalWriter) value(v pcommon.Value) {
 }
 
 func (c *canonicalWriter) object(m pcommon.Map, top bool) {
-	keys := make([]string, 0, m.Len())
-	for k := range m.All() {
-		keys = append(keys, k)
+	type member struct {
+		k string
+		v pcommon.Value
 	}
-	slices.Sort(keys)
-	c.tag('o', len(keys))
-	for _, k := range keys {
-		c.str(k)
-		v, _ := m.Get(k)
-		if top && k == "ds_groups" && v.Type() == pcommon.ValueTypeSlice {
-			c.array(v.Slice(), byGroupID)
+	members := make([]member, 0, m.Len()) // not m.Get per key: that is a linear search each
+	for k, v := range m.All() {
+		members = append(members, member{k, v})
+	}
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.k, b.k) })
+	c.tag('o', len(members))
+	for _, e := range members {
+		c.str(e.k)
+		if top && e.k == "ds_groups" && e.v.Type() == pcommon.ValueTypeSlice {
+			c.array(e.v.Slice(), byGroupID)
 			continue
 		}
-		c.value(v)
+		c.value(e.v)
 	}
 }
 
