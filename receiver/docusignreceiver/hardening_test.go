@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -22,6 +23,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -679,4 +681,37 @@ func TestOversizedSingleEventIsSkippedWithItsPosition(t *testing.T) {
 	require.Len(t, skipped, 2)
 	assert.Equal(t, all[10], skipped[0].ContextMap()["event_id"], "named by its eventId")
 	assert.Equal(t, all[21], skipped[1].ContextMap()["event_id"])
+}
+
+// Defects 9 and 10: hostile records in the stream — impossible coordinates, nesting deeper than 512
+// levels, bracket-balanced garbage — are each delivered flagged with their body; nothing else stops.
+func TestHostileRecordsAreDeliveredFlagged(t *testing.T) {
+	srv := backlogServer(t, 20)
+	for _, kind := range []docusigntest.Hostile{docusigntest.HostileEventBadCoordinates, docusigntest.HostileEventDeepNesting,
+		docusigntest.HostileEventMalformed} {
+		require.NoError(t, srv.AppendHostileMonitorEvents(kind, 4))
+	}
+	srv.AddMonitorEvents(20, time.Now(), time.Millisecond)
+	cfg := backlogConfig(srv)
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 52 }, waitFor, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	require.Equal(t, 52, sink.LogRecordCount(), "every record once")
+	flagged := 0
+	for _, ld := range sink.AllLogs() {
+		forEachRecord(ld, func(lr plog.LogRecord) {
+			if _, ok := lr.Attributes().Get("docusign.conversion.error"); ok {
+				flagged++
+				assert.NotEqual(t, pcommon.ValueTypeEmpty, lr.Body().Type(), "the body is kept")
+			}
+			for _, key := range []string{"geo.location.lat", "geo.location.lon", "xdm.source.location.latitude", "xdm.source.location.longitude"} {
+				if v, ok := lr.Attributes().Get(key); ok {
+					f := v.Double()
+					assert.False(t, math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 180, "%s = %v", key, f)
+				}
+			}
+		})
+	}
+	assert.Equal(t, 12, flagged, "the twelve hostile records, flagged")
 }

@@ -1,7 +1,6 @@
 package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -64,31 +63,24 @@ type usersSync struct {
 	// the listing pages with start/take.
 	followed map[string]bool
 	noNext   bool
+	take     int // 0: users.page_size; smaller after a page over the cap
 	pages    int
 	listed   int
 	changed  int
 }
 
-// usersPage is one decoded listing response.
-type usersPage struct {
-	Users  []json.RawMessage `json:"users"`
-	Paging *struct {
-		Next         string   `json:"next"`
-		TotalSetSize *flexInt `json:"total_set_size"`
-	} `json:"paging"`
-	trace string
+// takeOr is the page size to ask for.
+func (s *usersSync) takeOr(pageSize int) int {
+	if s.take > 0 {
+		return s.take
+	}
+	return pageSize
 }
 
-// flexInt accepts a JSON number or a numeric string.
-type flexInt int
-
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	n, err := strconv.Atoi(string(bytes.Trim(b, `"`)))
-	if err != nil {
-		return fmt.Errorf("not an integer: %s", api.Snippet(b))
-	}
-	*f = flexInt(n)
-	return nil
+// usersPage is one decoded listing response.
+type usersPage struct {
+	convert.UsersPage
+	trace string
 }
 
 // userChange is a digest to store once the page that carries it is consumed.
@@ -269,7 +261,8 @@ func (u *usersPoller) newSync() *usersSync {
 	return s
 }
 
-// fetch gets the sync's next page, dropping include_ds_groups when the organisation lacks it.
+// fetch gets the sync's next page, dropping include_ds_groups when the organisation lacks it and
+// halving take while a page exceeds api.MaxPageBytes.
 func (u *usersPoller) fetch(ctx context.Context, s *usersSync) (usersPage, error) {
 	for {
 		rawURL := s.next
@@ -278,29 +271,55 @@ func (u *usersPoller) fetch(ctx context.Context, s *usersSync) (usersPage, error
 				OrganizationID:    u.cfg.OrganizationID,
 				AccountID:         u.cfg.AccountID,
 				Start:             s.start,
-				Take:              u.cfg.PageSize,
+				Take:              s.takeOr(u.cfg.PageSize),
 				LastModifiedSince: s.since,
 				IncludeGroups:     u.groups,
 			})
 		}
 		resp, err := u.client.Get(ctx, usersListOp, rawURL)
-		if err != nil {
-			if u.groups && lacksGroupsEntitlement(err) {
-				u.groups, s.next = false, ""
-				u.logger.Info("The organisation lacks the entitlement for include_ds_groups; listing users without groups (xdm.target.user.groups stays unset)",
-					zap.Error(err))
-				continue
+		switch {
+		case err == nil:
+		case u.groups && lacksGroupsEntitlement(err):
+			u.groups, s.next = false, ""
+			u.logger.Info("The organisation lacks the entitlement for include_ds_groups; listing users without groups (xdm.target.user.groups stays unset)",
+				zap.Error(err))
+			continue
+		case errors.Is(err, api.ErrTooLarge):
+			if !u.shrinkTake(s) {
+				return usersPage{}, err
 			}
+			continue
+		default:
 			return usersPage{}, err
 		}
-		var page usersPage
-		if err := json.Unmarshal(resp.Body, &page); err != nil {
+		page, err := convert.DecodeUsersPage(resp.Body)
+		if err != nil {
 			return usersPage{}, fmt.Errorf("users list: response at start %d is not a users page (trace token %s): %w; body starts %q",
 				s.start, resp.TraceToken, err, api.Snippet(resp.Body))
 		}
-		page.trace = resp.TraceToken
-		return page, nil
+		return usersPage{UsersPage: page, trace: resp.TraceToken}, nil
 	}
+}
+
+// shrinkTake halves the page asked for after a page larger than api.MaxPageBytes, paging with
+// start/take from then on; at take 1 the one user there is skipped. false: nothing left to try.
+func (u *usersPoller) shrinkTake(s *usersSync) bool {
+	take := s.takeOr(u.cfg.PageSize)
+	s.next, s.noNext = "", true // a next link carries its own take
+	if take > 1 {
+		s.take = take / 2
+		u.anomaly("oversized_page")
+		u.logger.Warn("Users page larger than the page cap; asking again with a smaller take",
+			zap.Int("start", s.start), zap.Int("take", s.take), zap.Int("max_bytes", api.MaxPageBytes))
+		return true
+	}
+	u.anomaly("oversized_event")
+	u.r.tb.ReceiverDocusignRecordsDropped.Add(context.Background(), 1,
+		metric.WithAttributes(attrSource.String(usersSource), attrReason.String("oversized")))
+	u.logger.Error("Users record larger than the page cap skipped: it cannot be held, so it is not delivered",
+		zap.Int("start", s.start), zap.Int("max_bytes", api.MaxPageBytes))
+	s.start++
+	return true
 }
 
 // lacksGroupsEntitlement recognises DocuSign refusing include_ds_groups for this organisation: a 400
@@ -459,14 +478,13 @@ func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
 	fetched := s.next
 	s.start += n
 	s.next = ""
-	if n == 0 || page.Paging == nil {
+	if n == 0 {
 		return false
 	}
-	total := page.Paging.TotalSetSize
 	if s.noNext { // next cannot be trusted: a total, else a full page, says there is more
-		return (total != nil && s.start < int(*total)) || (total == nil && n >= u.cfg.PageSize)
+		return (page.HasTotal && s.start < page.TotalSetSize) || (!page.HasTotal && n >= s.takeOr(u.cfg.PageSize))
 	}
-	if next := page.Paging.Next; next != "" && next != fetched {
+	if next := page.Next; next != "" && next != fetched {
 		switch {
 		case s.followed[next]:
 			s.noNext = true
@@ -490,7 +508,7 @@ func (u *usersPoller) turnPage(s *usersSync, page usersPage) bool {
 		return true
 	}
 	// DocuSign omits next on the last page; a total that says otherwise is believed.
-	return total != nil && s.start < int(*total)
+	return page.HasTotal && s.start < page.TotalSetSize
 }
 
 // startOf reads the start query parameter of a paging link.

@@ -635,10 +635,10 @@ func TestUsersPagingFollowsNextOnlyOnTheConfiguredEndpoint(t *testing.T) {
 	cfg.Users.PageSize = 2
 	u := newUsersPoller(&docusignReceiver{cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type)}, nil)
 	page := func(next string, total int) usersPage {
-		var p usersPage
 		body := `{"users":[{"id":"a"},{"id":"b"}],"paging":{"next":` + quote(next) + `,"total_set_size":` + strconv.Itoa(total) + `}}`
-		require.NoError(t, json.Unmarshal([]byte(body), &p))
-		return p
+		p, err := convert.DecodeUsersPage([]byte(body))
+		require.NoError(t, err)
+		return usersPage{UsersPage: p}
 	}
 	for _, tc := range []struct {
 		name, next string
