@@ -44,7 +44,7 @@ receivers:
     monitor:
       endpoint: %[5]s
       poll_interval: 1s
-      page_size: 500
+      page_size: 100
       start_time: %[6]s
     users:
       enabled: true
@@ -114,7 +114,7 @@ func (h *healthWatch) lastCode() int {
 }
 
 // TestCollectorSurvivesChaos runs the built collector against the fake DocuSign in chaos mode — about
-// every fourth request answered with one of its hostile faults, hostile records in the stream — kills
+// every third request answered with one of its hostile faults, hostile records in the stream — kills
 // it once mid-drain, and checks: the process never exits on its own, every event and user arrives,
 // duplicates stay within one page per restart, no secret reaches its debug log, and health reports the
 // trouble and returns to OK once the faults stop.
@@ -131,7 +131,8 @@ func TestCollectorSurvivesChaos(t *testing.T) {
 	srv.AddMonitorEvents(2000, time.Now().UTC(), time.Millisecond)
 	srv.AddUsers(600)
 	srv.SetHostileTiming(docusigntest.HostileTiming{SlowHeaders: 1500 * time.Millisecond, SlowBody: 1500 * time.Millisecond})
-	require.NoError(t, srv.SetChaos(docusigntest.Chaos{Rate: 0.25, Seed: 5}))
+	srv.SetLatency(20 * time.Millisecond)
+	require.NoError(t, srv.SetChaos(docusigntest.Chaos{Rate: 0.3, Seed: 5}))
 	wantEvents := srv.MonitorEventIDs()
 
 	dir := t.TempDir()
@@ -176,7 +177,7 @@ func TestCollectorSurvivesChaos(t *testing.T) {
 
 	events, users := sink.events(), sink.users()
 	assert.Equal(t, wantEvents, unique(events), "every event, in stream order")
-	assert.LessOrEqual(t, len(events)-len(wantEvents), 500, "duplicates: at most the page in flight at the kill")
+	assert.LessOrEqual(t, len(events)-len(wantEvents), 100, "duplicates: at most the page in flight at the kill")
 	assert.LessOrEqual(t, len(users)-600, 100, "user duplicates: at most the page in flight at the kill")
 	st := srv.Stats()
 	t.Logf("chaos: %d hostile answers %v; %d events delivered for %d (killed at %d), %d user records; health %v",
@@ -184,7 +185,7 @@ func TestCollectorSurvivesChaos(t *testing.T) {
 	assert.Greater(t, totalOf(st.Hostile), 50, "the chaos really happened")
 
 	logs := first.output.String() + second.output.String()
-	assert.Contains(t, logs, `"level":"debug"`, "the log is at debug level")
+	assert.Contains(t, logs, "\tdebug\t", "the log is at debug level")
 	assertNoSecrets(t, srv, logs)
 	for _, r := range srv.ElsewhereRequests() {
 		assert.Empty(t, r.Header.Get("Authorization"), "no bearer token sent to another host")
@@ -199,7 +200,7 @@ func assertNoSecrets(t *testing.T, srv *docusigntest.Server, logs string) {
 		assert.NotContains(t, logs, line, "private key material")
 	}
 	assert.NotContains(t, logs, "eyJ", "no JWT (assertion or token)")
-	for _, m := range regexp.MustCompile(`(?i)bearer\s+([^\s"\\]+)`).FindAllStringSubmatch(logs, -1) {
+	for _, m := range regexp.MustCompile(`(?i)bearer\s+([A-Za-z0-9._~+/=\[\]-]{10,})`).FindAllStringSubmatch(logs, -1) {
 		assert.Equal(t, "[redacted]", m[1], "a bearer token in %q", m[0])
 	}
 }
