@@ -179,6 +179,7 @@ func TestStructuralDamageStillFailsThePage(t *testing.T) {
 		{"truncated inside an event", `{"data":[` + good + `,{"a":"abc`, "unterminated string"},
 		{"truncated after an event", `{"data":[` + good + `,{"a":1}`, "expected ',' or ']'"},
 		{"truncated deep event", `{"data":[` + good + `,` + strings.Repeat("[", 600), "unexpected end of input"},
+		{"truncated huge event", `{"data":[` + good + `,[` + strings.Repeat("1,", maxEventValues+1), "unexpected end of input"},
 		{"object closed by a bracket", `{"data":[` + good + `,{"a":[}],` + good + `]}`, "expected a JSON value"},
 		{"array closed by a brace", `{"data":[` + good + `,{"a":1]},` + good + `]}`, "expected ',' or '}'"},
 		{"garbage between events", `{"data":[` + good + ` x ,` + good + `]}`, "expected ',' or ']' after array element"},

@@ -385,7 +385,9 @@ func (d *pageDecoder) keepRaw(lr plog.LogRecord, start int) bool {
 	}
 	d.err, d.pos = nil, start
 	if !d.extent() {
-		if failed.Msg != msgTooDeep { // the first fault found is the better description
+		switch failed.Msg {
+		case msgTooDeep, msgTooManyValues, msgPageValues: // limits: the extent's fault says what is wrong
+		default: // a syntax error: the first fault found is the better description
 			d.err = failed
 		}
 		return false

@@ -12,12 +12,12 @@ import (
 const (
 	maxStreamCursor = 4 << 10 // endCursor, decoded
 	maxStreamField  = 256     // the first event's eventId and timestamp, decoded
-	maxStreamKey    = 64      // raw key text worth comparing ("\u0065ventId" spelt out is 42)
+	maxStreamKey    = 64      // raw key text worth comparing ("resultData" all in \u escapes is 60)
 	maxEscapedRatio = 6       // the longest escape, \uXXXX, decodes to at least one byte
 )
 
-// StreamSkimmer learns where a Monitor page goes on without holding it: written the page in
-// chunks of any size (it is an io.Writer), it tracks the JSON structure across chunk boundaries
+// StreamSkimmer learns where a Monitor page goes on without holding it: fed the page in chunks
+// of any size (it is an io.Writer), it tracks the JSON structure across chunk boundaries
 // in constant memory and captures the first top-level "endCursor" (as SkimEndCursor), the number
 // of elements of the first top-level "data" or "resultData" array, and the first event's
 // top-level "eventId" and "timestamp" strings (the last of each, as AppendMonitorPage). It is for
