@@ -55,8 +55,8 @@ func collectorBinary(t *testing.T) string {
 // recordSink is the OTLP receiver's consumer: it records every Monitor eventId and every user id in
 // arrival order.
 type recordSink struct {
-	mu    sync.Mutex
-	ids   []string
+	mu      sync.Mutex
+	ids     []string
 	userIDs []string
 }
 
