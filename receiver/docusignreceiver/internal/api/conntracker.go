@@ -4,7 +4,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"reflect"
 	"sync"
+	"unsafe"
 )
 
 // maxTrackedConns bounds the tracker: our pollers keep a few connections to DocuSign's three hosts
@@ -69,9 +71,47 @@ func (t *ConnTracker) CloseAll() {
 	t.CloseIdleConnections()
 }
 
-// CloseIdleConnections forwards to the base, so http.Client.CloseIdleConnections reaches it if it can.
-func (t *ConnTracker) CloseIdleConnections() {
-	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+// CloseIdleConnections closes the idle connections of the base and of every round tripper it wraps.
+// A connection no request ever got is not tracked: a dial that completes after its request was
+// cancelled parks it in the innermost transport's pool, behind wrappers that do not forward this call.
+func (t *ConnTracker) CloseIdleConnections() { closeIdleBehind(t.base, 0) }
+
+// maxWrapDepth bounds the walk down a chain of wrapping round trippers.
+const maxWrapDepth = 8
+
+var roundTripperType = reflect.TypeFor[http.RoundTripper]()
+
+// closeIdleBehind calls CloseIdleConnections on rt if it has it, else on the round trippers held in
+// its struct fields (exported or not: otelhttp and confighttp keep theirs unexported), recursively.
+func closeIdleBehind(rt http.RoundTripper, depth int) {
+	if rt == nil || depth > maxWrapDepth {
+		return
+	}
+	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
+		return
+	}
+	v := reflect.ValueOf(rt)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	if !v.CanAddr() { // a wrapper held by value: copy it to reach its fields
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		v = c
+	}
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Type() != roundTripperType {
+			continue
+		}
+		inner, _ := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(http.RoundTripper)
+		closeIdleBehind(inner, depth+1)
 	}
 }

@@ -69,7 +69,8 @@ func TestConnTrackerClosesConnectionsBehindWrappers(t *testing.T) {
 			defer srv.Close()
 			before := transportGoroutines()
 			ignore := goleak.IgnoreCurrent()
-			rt, tracker := layout(&http.Transport{})
+			inner := &http.Transport{}
+			rt, tracker := layout(inner)
 			client := &http.Client{Transport: rt}
 			defer tracker.CloseAll() // also when an assertion fails
 
@@ -92,7 +93,7 @@ func TestConnTrackerClosesConnectionsBehindWrappers(t *testing.T) {
 			get("/") // reuses an idle connection
 
 			require.Positive(t, newSince(before, transportGoroutines()), "keep-alive connections are open")
-			client.CloseIdleConnections() // what Shutdown did: the wrapper swallows it
+			(&http.Client{Transport: hidingWrapper{inner}}).CloseIdleConnections() // what Shutdown did: the wrapper swallows it
 			time.Sleep(50 * time.Millisecond)
 			require.Positive(t, newSince(before, transportGoroutines()), "the wrapper hid CloseIdleConnections")
 
@@ -100,6 +101,32 @@ func TestConnTrackerClosesConnectionsBehindWrappers(t *testing.T) {
 			goleak.VerifyNone(t, ignore)
 		})
 	}
+}
+
+// unforwardingWrapper holds its inner round tripper in an unexported pointer-receiver struct, as
+// otelhttp.Transport does.
+type unforwardingWrapper struct{ next http.RoundTripper }
+
+func (u *unforwardingWrapper) RoundTrip(r *http.Request) (*http.Response, error) { return u.next.RoundTrip(r) }
+
+// Defect 11: an idle connection the tracker never saw (a dial that finished after its request was
+// cancelled) is closed too, through wrappers that do not forward CloseIdleConnections.
+func TestConnTrackerClosesUntrackedIdleConnectionsBehindWrappers(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("{}")) }))
+	defer srv.Close()
+	ignore := goleak.IgnoreCurrent()
+	inner := &http.Transport{}
+	tracker := NewConnTracker(&unforwardingWrapper{next: hidingWrapper{inner}})
+	defer tracker.CloseAll()
+
+	resp, err := (&http.Client{Transport: inner}).Get(srv.URL) // parks an idle connection the tracker never saw
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, resp.Body.Close())
+	require.Eventually(t, func() bool { return len(transportGoroutines()) > 0 }, time.Second, time.Millisecond)
+
+	tracker.CloseAll()
+	goleak.VerifyNone(t, ignore)
 }
 
 // The tracker keeps the most recently used connections and forgets the oldest beyond its bound.
