@@ -32,6 +32,7 @@ import (
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
@@ -714,4 +715,17 @@ func TestHostileRecordsAreDeliveredFlagged(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 12, flagged, "the twelve hostile records, flagged")
+}
+
+// Defect 7: a Retry-After DocuSign sent, on an API call or the token endpoint, governs the next wait.
+func TestBackoffHonoursRetryAfterOfAPIAndTokenErrors(t *testing.T) {
+	for name, err := range map[string]error{
+		"api":   fmt.Errorf("poll: %w", &api.Error{Op: "monitor stream", StatusCode: http.StatusTooManyRequests, RetryAfter: 40 * time.Second}),
+		"token": fmt.Errorf("token: %w", &auth.Error{StatusCode: http.StatusTooManyRequests, RetryAfter: 40 * time.Second}),
+	} {
+		b := newBackoff(30 * time.Second)
+		assert.Equal(t, 40*time.Second, b.next(err), name)
+	}
+	b := newBackoff(30 * time.Second)
+	assert.LessOrEqual(t, b.next(errors.New("reset")), time.Second, "without Retry-After: the backoff's own wait")
 }
