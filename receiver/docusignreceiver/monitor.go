@@ -294,9 +294,9 @@ func (m *monitorPoller) drain(ctx context.Context) (more bool, err error) {
 
 // drainFrom runs one pass from the checkpoint cursor as a pipeline — fetch page N+1 ‖ convert page N
 // ‖ consume and checkpoint page N−1 — one goroutine each, handing pages over unbuffered channels, so
-// checkpoints stay in page order and memory is bounded: three bodies read in full (one converting,
-// one waiting, one kept by the page being consumed until the pipeline accepts it), one response
-// opened ahead with its body unread, and two converted pages (one being consumed, one waiting).
+// checkpoints stay in page order and memory is bounded: two bodies read in full (one converting,
+// one waiting), one response opened ahead with its body unread, and two converted pages (one being
+// consumed, one waiting), which keep their bodies too when the pipeline mutates data (see convert).
 // restart asks for a fresh pass because a failed consume threw the pages behind it away. A panic in
 // a stage stops the pass and is returned.
 func (m *monitorPoller) drainFrom(ctx context.Context) (restart, more bool, err error) {
@@ -591,8 +591,9 @@ func (m *monitorPoller) convertPages(ctx context.Context, in <-chan monitorPage,
 	}
 }
 
-// convert decodes one page into a fresh plog.Logs with the receiver's resource and scope. The body
-// stays with the page: a refused batch is converted again for the retry.
+// convert decodes one page into a fresh plog.Logs with the receiver's resource and scope. When the
+// pipeline may change what it is given, the body stays with the page until it is consumed: a refused
+// batch is converted again for the retry. Otherwise the buffer serves the next fetch at once.
 func (m *monitorPoller) convert(page monitorPage, observed pcommon.Timestamp) convertedPage {
 	logs, records := m.r.newLogs()
 
@@ -604,7 +605,10 @@ func (m *monitorPoller) convert(page monitorPage, observed pcommon.Timestamp) co
 	_, refs, stats, err := convert.AppendMonitorPage(page.body, records, observed, refs)
 	if err != nil {
 		page.err = fmt.Errorf("monitor stream: page from cursor %q cannot be decoded (trace token %s): %w", page.cursor, page.trace, err)
-		return convertedPage{monitorPage: page}
+		return convertedPage{monitorPage: page} // the error may quote the body: keep its buffer
+	}
+	if !m.r.next.Capabilities().MutatesData {
+		page.releaseBody()
 	}
 	return convertedPage{monitorPage: page, logs: logs, records: records, refs: refs, stats: stats, observed: observed}
 }
@@ -642,6 +646,9 @@ func (m *monitorPoller) deliver(ctx context.Context, page convertedPage, stopPre
 
 	if records.Len() > 0 {
 		rebuild := func() plog.Logs {
+			if page.body == nil { // the pipeline does not change data: the refused batch is as it was
+				return page.logs
+			}
 			again := m.convert(page.monitorPage, page.observed) // the same bytes decoded once already
 			m.dropDuplicates(again.records, again.refs)
 			return again.logs
