@@ -107,7 +107,9 @@ func TestConnTrackerClosesConnectionsBehindWrappers(t *testing.T) {
 // otelhttp.Transport does.
 type unforwardingWrapper struct{ next http.RoundTripper }
 
-func (u *unforwardingWrapper) RoundTrip(r *http.Request) (*http.Response, error) { return u.next.RoundTrip(r) }
+func (u *unforwardingWrapper) RoundTrip(r *http.Request) (*http.Response, error) {
+	return u.next.RoundTrip(r)
+}
 
 // Defect 11: an idle connection the tracker never saw (a dial that finished after its request was
 // cancelled) is closed too, through wrappers that do not forward CloseIdleConnections.
