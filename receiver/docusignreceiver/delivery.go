@@ -15,20 +15,28 @@ import (
 // accepted is recorded rather than repeated after the restart.
 const checkpointSaveTimeout = 10 * time.Second
 
-// pollFunc is one poll of a source; more asks for the next poll at once (a per-poll page cap was reached).
-type pollFunc func(ctx context.Context) (more bool, err error)
+// pollResult is what one poll achieved besides its error.
+type pollResult struct {
+	more       bool // a per-poll page cap was reached: poll again at once
+	progressed bool // a page was delivered: a failure after it starts the backoff afresh
+}
+
+// pollFunc is one poll of a source.
+type pollFunc func(ctx context.Context) (pollResult, error)
 
 // pollLoop loads the source's checkpoint with load, then runs poll until ctx ends, waiting interval
 // after a success and a growing backoff (or DocuSign's Retry-After) after a failure; every outcome
-// updates the receiver's health. A storage that cannot be read is retried before any poll. A panic
-// in load or poll is recovered, counted and logged, and the source restarts from its checkpoint.
+// updates the receiver's health. A poll that delivered pages before failing starts the backoff
+// afresh: intermittent faults slow a drain by a retry, not by a growing wait. A storage that cannot
+// be read is retried before any poll. A panic in load or poll is recovered, counted and logged, and
+// the source restarts from its checkpoint.
 func (r *docusignReceiver) pollLoop(ctx context.Context, source string, interval time.Duration, logger *zap.Logger,
 	failure string, load func(context.Context) error, poll pollFunc,
 ) {
 	retry := newBackoff(min(5*time.Minute, max(interval, 30*time.Second)))
 	loaded := false
 	for {
-		more := false
+		var res pollResult
 		err := safely(func() error {
 			if !loaded {
 				if err := load(ctx); err != nil {
@@ -37,17 +45,20 @@ func (r *docusignReceiver) pollLoop(ctx context.Context, source string, interval
 				loaded = true
 			}
 			var err error
-			more, err = poll(ctx)
+			res, err = poll(ctx)
 			return err
 		})
 		if ctx.Err() != nil {
 			return
 		}
 		wait := interval
-		if more {
+		if res.more {
 			wait = 0
 		}
 		if err != nil {
+			if res.progressed {
+				retry.reset()
+			}
 			wait = retry.next(err)
 			var pe *panicError
 			if errors.As(err, &pe) {

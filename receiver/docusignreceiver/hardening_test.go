@@ -729,3 +729,40 @@ func TestBackoffHonoursRetryAfterOfAPIAndTokenErrors(t *testing.T) {
 	b := newBackoff(30 * time.Second)
 	assert.LessOrEqual(t, b.next(errors.New("reset")), time.Second, "without Retry-After: the backoff's own wait")
 }
+
+// Intermittent faults during a drain: a poll that delivered pages before failing retries after the
+// backoff's first step, not after a wait that grows with every fault of a long backlog.
+func TestProgressBeforeAFailureRestartsTheBackoff(t *testing.T) {
+	base := time.Now().Add(-time.Hour)
+	var requests atomic.Int64
+	stream := &scriptedStream{page: func(cursor string) string {
+		var i int
+		_, _ = fmt.Sscanf(cursor, "c%d", &i)
+		if i >= 12 {
+			return fmt.Sprintf(`{"endCursor":%q,"data":[]}`, cursor)
+		}
+		return fmt.Sprintf(`{"endCursor":"c%d","data":[%s]}`, i+1, scriptedEvent(base, i))
+	}}
+	faulty := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1)%3 == 0 { // every third request fails
+			http.Error(w, `{"errorCode":"SERVICE_UNAVAILABLE"}`, http.StatusServiceUnavailable)
+			return
+		}
+		stream.ServeHTTP(w, r)
+	})
+	cfg := scriptedConfig(t, &scriptedStream{})
+	api := httptest.NewServer(faulty)
+	t.Cleanup(api.Close)
+	cfg.Monitor.Endpoint = api.URL
+	host := newFileStorageHost(t, t.TempDir())
+	seedCheckpoint(t, host, monitorCheckpoint{Cursor: "c0"})
+	logger, logs := observedLogger()
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, host, sink, logger)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 12 }, time.Minute, 10*time.Millisecond)
+	failures := logs.FilterMessage("Monitor poll failed; will retry").All()
+	require.GreaterOrEqual(t, len(failures), 4)
+	for _, f := range failures {
+		assert.LessOrEqual(t, f.ContextMap()["retry_in"].(time.Duration), time.Second, "the first backoff step after progress")
+	}
+}

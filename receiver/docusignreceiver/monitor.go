@@ -193,6 +193,8 @@ type monitorPoller struct {
 	stalled bool
 	// saveFailing is set while checkpoint writes fail (health stays an error until one succeeds).
 	saveFailing bool
+	// delivered counts the pages moved past, for the poll loop's backoff.
+	delivered uint64
 	// limit is the page size asked for: page_size, halved while pages exceed api.MaxPageBytes and
 	// doubled back after limitRegrowPages pages that fit. Read by the request goroutine.
 	limit    atomic.Int32
@@ -282,12 +284,13 @@ func (m *monitorPoller) warnRetentionGap() {
 		zap.Duration("lost", oldest.Sub(complete)))
 }
 
-// drain reads pages until caught up; more asks for the next poll at once (maxPagesPerPoll reached).
-func (m *monitorPoller) drain(ctx context.Context) (more bool, err error) {
+// drain reads pages until caught up.
+func (m *monitorPoller) drain(ctx context.Context) (pollResult, error) {
+	delivered := m.delivered
 	for {
 		restart, more, err := m.drainFrom(ctx)
 		if err != nil || !restart {
-			return more, err
+			return pollResult{more: more, progressed: m.delivered > delivered}, err
 		}
 	}
 }
@@ -698,6 +701,7 @@ func (m *monitorPoller) noteAnomalies(page convertedPage) {
 
 // advance records the page as consumed and saves the checkpoint.
 func (m *monitorPoller) advance(ctx context.Context, page monitorPage, refs []convert.EventRef) {
+	m.delivered++
 	for _, ref := range refs {
 		if ref.ID != "" {
 			m.seen.add(ref.ID)

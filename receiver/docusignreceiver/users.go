@@ -203,7 +203,7 @@ func (u *usersPoller) applyDigests(ctx context.Context, key string, mustExist bo
 // syncOnce lists the users due (all, or those modified since the watermark) page by page,
 // delivering each page's changes before asking for the next. After maxPagesPerPoll pages it hands
 // over to the next poll at once (more), which resumes the same listing.
-func (u *usersPoller) syncOnce(ctx context.Context) (more bool, err error) {
+func (u *usersPoller) syncOnce(ctx context.Context) (pollResult, error) {
 	if u.sync == nil {
 		u.sync = u.newSync()
 	}
@@ -211,10 +211,10 @@ func (u *usersPoller) syncOnce(ctx context.Context) (more bool, err error) {
 	for pages := 1; ; pages++ {
 		page, err := u.fetch(ctx, s)
 		if err != nil {
-			return false, err
+			return pollResult{progressed: pages > 1}, err
 		}
 		if err := u.deliver(ctx, s, page); err != nil {
-			return false, err
+			return pollResult{progressed: pages > 1}, err
 		}
 		if !u.turnPage(s, page) {
 			break
@@ -223,12 +223,12 @@ func (u *usersPoller) syncOnce(ctx context.Context) (more bool, err error) {
 			u.anomaly("page_cap")
 			u.logger.Warn("Users sync read the most pages one poll may; the next poll goes on at once",
 				zap.Int("pages", pages), zap.Int("start", s.start))
-			return true, nil
+			return pollResult{more: true, progressed: true}, nil
 		}
 	}
 	u.finish(ctx, s)
 	u.sync = nil
-	return false, nil
+	return pollResult{progressed: true}, nil
 }
 
 // anomaly counts a response that breaks the paging protocol.
