@@ -166,8 +166,8 @@ func (r *docusignReceiver) observeRequest(o api.Outcome) {
 	}
 	r.tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1,
 		metric.WithAttributes(attrOperation.String(o.Op), attrStatusClass.String(class)))
-	if o.Budget.HasRemaining {
-		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), o.Budget.Remaining)
+	if o.RateLimit.HasRemaining {
+		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), o.RateLimit.Remaining)
 	}
 }
 

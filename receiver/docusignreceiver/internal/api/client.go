@@ -29,9 +29,9 @@ type Client struct {
 
 // Outcome is what an observer learns of one request, for telemetry.
 type Outcome struct {
-	Op     string         // the operation, e.g. "monitor stream"
-	Status int            // the HTTP status; 0 when no response arrived
-	Budget headers.Budget // what the answer's rate-limit headers said; unknown when no response arrived
+	Op        string         // the operation, e.g. "monitor stream"
+	Status    int            // the HTTP status; 0 when no response arrived
+	RateLimit headers.Budget // what the answer's rate-limit headers said; unknown when no response arrived
 }
 
 // Option customises a Client.
@@ -107,15 +107,15 @@ func (c *Client) Open(ctx context.Context, op, rawURL string) (*Stream, error) {
 	}
 	s.resp, s.Header = resp, resp.Header
 	s.TraceToken = headers.TraceToken(resp.Header)
-	budget := headers.RateLimit(resp.Header, time.Now())
+	rateLimit := headers.RateLimit(resp.Header, time.Now())
 	if resp.StatusCode != http.StatusTooManyRequests { // a 429's Retry-After, not its budget headers, says when to go on
-		if c.pacer.update(budget) {
+		if c.pacer.update(rateLimit) {
 			c.logger.Warn("X-RateLimit-Reset lies more than max_wait ahead (a skewed clock, or milliseconds?); pacing as if the budget resets after max_wait",
 				zap.String("op", op), zap.String("value", headers.Quote(resp.Header, headers.RateLimitResetKey)),
 				zap.Duration("max_wait", headers.MaxWait))
 		}
 	}
-	c.observe(Outcome{Op: op, Status: resp.StatusCode, Budget: budget})
+	c.observe(Outcome{Op: op, Status: resp.StatusCode, RateLimit: rateLimit})
 	if resp.StatusCode/100 == 2 {
 		s.budget.pause()
 		return s, nil

@@ -82,7 +82,7 @@ func TestObserverSeesEveryRequestWithItsBudget(t *testing.T) {
 	}
 	var got []seen
 	for _, o := range outcomes {
-		got = append(got, seen{o.Op, o.Status, o.Budget.Remaining, o.Budget.HasRemaining})
+		got = append(got, seen{o.Op, o.Status, o.RateLimit.Remaining, o.RateLimit.HasRemaining})
 	}
 	assert.Equal(t, []seen{
 		{"users list", 200, 2999, true},
