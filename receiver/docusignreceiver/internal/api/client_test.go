@@ -243,7 +243,7 @@ func TestPeekStopsAtTheEndOfTheBody(t *testing.T) {
 	assert.Equal(t, `{"data":[]}`, string(resp.Body))
 }
 
-func TestStreamCutShortAfterPeekIsCutShort(t *testing.T) {
+func TestStreamCutShortAfterPeekIsAnError(t *testing.T) {
 	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Length", "1000")
 		_, _ = w.Write([]byte(`{"endCursor":"x","data":[`))
