@@ -17,6 +17,7 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 )
 
 const (
@@ -392,7 +393,7 @@ func (p *openPage) read(overflow io.Writer) monitorPage {
 		switch {
 		case err != nil:
 			err = fmt.Errorf("monitor stream: response is not a stream page (trace token %s): %w; body starts %q",
-				resp.TraceToken, err, api.Snippet(resp.Body))
+				resp.TraceToken, err, redact.Snippet(resp.Body))
 		case p.next != "" && p.next != page.endCursor: // cannot happen: the top is a prefix of the whole
 			err = fmt.Errorf("monitor stream: page from cursor %q (trace token %s) names endCursor %q at its top but %q in full",
 				p.cursor, resp.TraceToken, p.next, page.endCursor)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -85,13 +84,20 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	r.conns = api.NewConnTracker(baseClient.Transport)
 	tokenClient := *baseClient
 	tokenClient.Transport = r.conns
+	var scopes [][]string // what each enabled source declares
+	if r.cfg.Monitor.Enabled {
+		scopes = append(scopes, []string{auth.ScopeSignature})
+	}
+	if r.cfg.Users.Enabled {
+		scopes = append(scopes, []string{auth.ScopeUserRead, auth.ScopeOrganizationRead})
+	}
 	tokens, err := auth.NewTokenSource(auth.Config{
 		IntegrationKey: r.cfg.IntegrationKey,
 		UserID:         r.cfg.UserID,
 		PrivateKey:     key,
 		OAuthBaseURL:   r.cfg.oauthBaseURL(),
 		Audience:       r.cfg.jwtAudience(),
-		Scopes:         auth.ScopesFor(r.cfg.Monitor.Enabled, r.cfg.Users.Enabled),
+		Scopes:         auth.Scopes(scopes...),
 		RedirectURI:    r.cfg.RedirectURI,
 		HTTPClient:     &tokenClient,
 	})
@@ -152,16 +158,16 @@ func (r *docusignReceiver) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// observeRequest records API request telemetry: count by source and status class, rate-limit budget.
-func (r *docusignReceiver) observeRequest(op string, status int, header http.Header) {
+// observeRequest records API request telemetry: count by operation and status class, rate-limit budget.
+func (r *docusignReceiver) observeRequest(o api.Outcome) {
 	class := "error"
-	if status > 0 {
-		class = fmt.Sprintf("%dxx", status/100)
+	if o.Status > 0 {
+		class = fmt.Sprintf("%dxx", o.Status/100)
 	}
 	r.tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1,
-		metric.WithAttributes(attrOperation.String(op), attrStatusClass.String(class)))
-	if remaining, err := strconv.ParseInt(header.Get("X-RateLimit-Remaining"), 10, 64); err == nil {
-		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), remaining)
+		metric.WithAttributes(attrOperation.String(o.Op), attrStatusClass.String(class)))
+	if o.RateLimit.HasRemaining {
+		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), o.RateLimit.Remaining)
 	}
 }
 

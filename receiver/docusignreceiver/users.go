@@ -22,6 +22,7 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 )
 
 const (
@@ -295,7 +296,7 @@ func (u *usersPoller) fetch(ctx context.Context, s *usersSync) (usersPage, error
 		page, err := convert.DecodeUsersPage(resp.Body)
 		if err != nil {
 			return usersPage{}, fmt.Errorf("users list: response at start %d is not a users page (trace token %s): %w; body starts %q",
-				s.start, resp.TraceToken, err, api.Snippet(resp.Body))
+				s.start, resp.TraceToken, err, redact.Snippet(resp.Body))
 		}
 		return usersPage{UsersPage: page, trace: resp.TraceToken}, nil
 	}
