@@ -33,6 +33,11 @@ type Source interface {
 	Probe(ctx context.Context) error
 }
 
+// MaxPagesPerPoll bounds one poll far above any real drain (a 1 M-event backlog is 500 full Monitor
+// pages), so an API that never says it is done cannot hold a poll forever; the next poll goes on at
+// once. A variable for tests.
+var MaxPagesPerPoll = 5000
+
 // Result is what one poll achieved besides its error.
 type Result struct {
 	More       bool // a per-poll page cap was reached: poll again at once

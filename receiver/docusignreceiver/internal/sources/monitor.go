@@ -268,7 +268,7 @@ func (m *Monitor) noteAnomalies(p *stream.Page) {
 			zap.String("cursor", p.Cursor), zap.String("end_cursor", p.EndCursor), zap.String("trace_token", p.Trace))
 	case p.Last == stream.LastPageCap:
 		kind = "page_cap"
-		log.Warn("Monitor poll read the most pages one poll may; the next poll goes on at once", zap.Int("pages", stream.MaxPagesPerPoll))
+		log.Warn("Monitor poll read the most pages one poll may; the next poll goes on at once", zap.Int("pages", source.MaxPagesPerPoll))
 	}
 	if events > 0 && kind != "stalled_cursor" {
 		m.stalled = false

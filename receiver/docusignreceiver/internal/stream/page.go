@@ -47,7 +47,7 @@ type Skipped struct {
 const (
 	LastCaughtUp    = "caught_up"
 	LastCursorCycle = "cursor_cycle" // EndCursor names a page this pass already read
-	LastPageCap     = "page_cap"     // MaxPagesPerPoll reached: the next poll goes on at once
+	LastPageCap     = "page_cap"     // source.MaxPagesPerPoll reached: the next poll goes on at once
 )
 
 // CaughtUp reports that the page names no further page.

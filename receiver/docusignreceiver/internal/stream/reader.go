@@ -64,7 +64,7 @@ func NewReader(cfg Config) *Reader {
 type Deliver func(ctx context.Context, p *Page, stopAhead func()) (retried bool, err error)
 
 // Drain reads from cursor until caught up, handing every page to deliver in order; more asks for the
-// next poll at once (MaxPagesPerPoll reached).
+// next poll at once (source.MaxPagesPerPoll reached).
 func (r *Reader) Drain(ctx context.Context, cursor func() string, deliver Deliver) (more bool, err error) {
 	for {
 		restart, more, err := r.pass(ctx, cursor(), deliver)

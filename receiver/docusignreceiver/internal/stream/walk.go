@@ -3,12 +3,10 @@
 
 package stream // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/stream"
 
-// MaxPagesPerPoll bounds one pass far above any real drain (a 1 M-event backlog is 500 full pages),
-// so a stream that never says it is caught up cannot hold a poll forever. A variable for tests.
-var MaxPagesPerPoll = 5000
+import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 
 // walk decides, page by page, whether one pass goes on: not past a caught-up page, not back to a
-// cursor it already read (a cycle), not beyond MaxPagesPerPoll.
+// cursor it already read (a cycle), not beyond source.MaxPagesPerPoll.
 type walk struct {
 	read  map[string]bool
 	pages int
@@ -24,7 +22,7 @@ func (w *walk) next(cursor, next string) string {
 		return LastCaughtUp
 	case w.read[next]:
 		return LastCursorCycle
-	case w.pages >= MaxPagesPerPoll:
+	case w.pages >= source.MaxPagesPerPoll:
 		return LastPageCap
 	}
 	w.read[next] = true
