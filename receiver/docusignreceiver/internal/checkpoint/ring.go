@@ -106,12 +106,7 @@ func (r *Ring) Load(ctx context.Context) (err error) {
 			}
 		}
 	}()
-	type slot struct {
-		j     int
-		first uint64
-		ids   []string
-	}
-	var found []slot
+	var found []storedSlot
 	for j := range r.start {
 		key := r.slotKey(j)
 		data, err := r.store.get(ctx, key)
@@ -125,26 +120,26 @@ func (r *Ring) Load(ctx context.Context) (err error) {
 		if err != nil {
 			return fmt.Errorf("checkpoint %q: %w (%d bytes): %w", key, ErrCorrupt, len(data), err)
 		}
-		found = append(found, slot{j: j, first: first, ids: ids})
+		found = append(found, storedSlot{j: j, first: first, ids: ids})
 	}
 	// Newest first; walk back through the slots that continue one another until capacity is covered.
-	slices.SortFunc(found, func(a, b slot) int {
+	slices.SortFunc(found, func(a, b storedSlot) int {
 		return cmp.Or(cmp.Compare(b.first, a.first), cmp.Compare(len(b.ids), len(a.ids)))
 	})
-	var chain []slot
+	var chain []storedSlot
 	covered := 0
 	for _, s := range found {
-		if covered >= r.capacity || len(s.ids) == 0 {
+		if covered >= r.capacity {
 			break
 		}
-		if len(chain) > 0 && s.first+uint64(len(s.ids)) != chain[len(chain)-1].first {
+		if len(s.ids) == 0 || len(chain) > 0 && s.first+uint64(len(s.ids)) != chain[len(chain)-1].first {
 			continue
 		}
 		chain = append(chain, s)
 		covered += len(s.ids)
 	}
 	if len(chain) == 0 {
-		r.markStoredAs(nil)
+		r.markStoredAs(found, nil)
 		return nil
 	}
 	r.total = chain[0].first + uint64(len(chain[0].ids))
@@ -160,25 +155,36 @@ func (r *Ring) Load(ctx context.Context) (err error) {
 			r.place(pos, id)
 		}
 	}
-	stored := make(map[int][2]uint64, len(chain)) // slot → stored range
-	for _, s := range chain {
-		stored[s.j] = [2]uint64{s.first, s.first + uint64(len(s.ids))}
-	}
-	r.markStoredAs(stored)
+	r.markStoredAs(found, chain)
 	return nil
 }
 
-// markStoredAs marks clean the slots whose stored range ends where the rebuilt ring's does and
-// covers what it would write; every other slot is rewritten (or deleted) by the next Push.
-func (r *Ring) markStoredAs(stored map[int][2]uint64) {
+// markStoredAs marks clean the slots whose stored value is what the next push would write, near
+// enough: a chain slot that covers its range and ends where it does, or no value for an unused
+// slot. Every other slot (stale, or another layout's) is rewritten or deleted by the next Push.
+func (r *Ring) markStoredAs(found, chain []storedSlot) {
+	stored := make(map[int]*storedSlot, len(found))
+	for i := range found {
+		stored[found[i].j] = nil // holds something not in the chain
+	}
+	for i := range chain {
+		stored[chain[i].j] = &chain[i]
+	}
 	for j := range r.start {
 		r.changes[j]++
 		lo, hi := r.rangeOf(j)
-		got, ok := stored[j]
-		if (!ok && lo >= hi) || (ok && lo < hi && got[0] <= lo && got[1] == hi) {
+		s, ok := stored[j]
+		if (!ok && lo >= hi) || (s != nil && lo < hi && s.first <= lo && s.first+uint64(len(s.ids)) == hi) {
 			r.stored[j] = r.changes[j]
 		}
 	}
+}
+
+// storedSlot is a slot value as Load read it.
+type storedSlot struct {
+	j     int
+	first uint64
+	ids   []string
 }
 
 // clear forgets every id; what is stored is left as it is.
