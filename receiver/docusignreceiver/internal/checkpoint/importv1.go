@@ -22,39 +22,31 @@ const (
 // in the store l was made in, e.g. "v1.digests" and "v1.delta.<i>"), read one key at a time up to
 // the first missing delta, so a damaged n allocates nothing. It returns how many deltas it read and
 // the ops that delete the keys it read. Write those with l's next Commit (a full snapshot, since the
-// import is in memory only) and the record that no longer names the v1 keys, in one Write. A value
-// that cannot be decoded is an error naming its key and matching ErrCorrupt; l is then empty.
+// import is in memory only) and the record that no longer names the v1 keys, in one Write.
+// A value that cannot be decoded is an error naming its key and matching ErrCorrupt: l is then
+// empty, its next Commit writes an empty snapshot, and retire still deletes the keys read so far
+// and the damaged one. Any other error is the storage failing to read: nothing to retire.
 func ImportV1(ctx context.Context, l *Log[[16]byte], snapshot string, delta func(i int) string, n int) (read int, retire []Op, err error) {
 	l.clear()
-	defer func() {
-		if err != nil {
-			l.clear()
-			read, retire = 0, nil
-		}
-	}()
 	l.snapshotDue = true
-	key := l.store.key(snapshot)
-	data, err := l.store.get(ctx, key)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := applyV1(l, data); err != nil {
-		return 0, nil, corrupt(key, data, err)
-	}
-	retire = append(retire, deleteOp(key))
-	for i := range max(n, 0) {
-		key := l.store.key(delta(i))
+	for i := -1; i < max(n, 0); i++ {
+		key := l.store.key(snapshot)
+		if i >= 0 {
+			key = l.store.key(delta(i))
+		}
 		data, err := l.store.get(ctx, key)
 		if err != nil {
+			l.clear()
 			return 0, nil, err
 		}
-		if data == nil {
+		if data == nil && i >= 0 {
 			return i, retire, nil
 		}
-		if err := applyV1(l, data); err != nil {
-			return 0, nil, corrupt(key, data, err)
-		}
 		retire = append(retire, deleteOp(key))
+		if err := applyV1(l, data); err != nil {
+			l.clear()
+			return 0, retire, corrupt(key, data, err)
+		}
 	}
 	return max(n, 0), retire, nil
 }
