@@ -113,7 +113,9 @@ func TestWriteOutlivesACancelledContextWithinTheSaveTimeout(t *testing.T) {
 
 func TestWriteIsBoundedByTheSaveTimeout(t *testing.T) {
 	client := newMemClient()
-	client.block = make(chan struct{}) // never released: only the save timeout ends the batch
+	client.block = make(chan struct{}) // released after 5 s only if the save timeout failed to end the batch
+	backstop := time.AfterFunc(5*time.Second, func() { close(client.block) })
+	defer backstop.Stop()
 	s := NewStore(client)
 	s.Namespace("monitor").SetSaveTimeout(20 * time.Millisecond) // shared by the whole store
 	err := s.Write(context.Background(), NewRecord[int](s, "v2").Set(7))
