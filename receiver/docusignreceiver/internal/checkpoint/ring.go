@@ -86,7 +86,9 @@ func (r *Ring) Push(ids []string) []Op {
 // Seed replaces what the ring remembers with ids (oldest first) and returns the ops that rewrite
 // every slot: for migrating from a list stored elsewhere, or, with nil, for starting over.
 func (r *Ring) Seed(ids []string) []Op {
+	next := (r.total + r.perSlot - 1) / r.perSlot * r.perSlot // positions only grow: newest is highest
 	r.clear()
+	r.total = next
 	for j := range r.changes {
 		r.changes[j]++
 	}
@@ -94,8 +96,9 @@ func (r *Ring) Seed(ids []string) []Op {
 }
 
 // Load restores the ring from its slots. A slot that cannot be decoded is an error naming its key
-// and matching ErrCorrupt; the ring is then empty, and the next Push rewrites every slot. Slots that do not continue the newest ones (left
-// by a failed write or another layout) are ignored, and rewritten by the next Push.
+// and matching ErrCorrupt; the ring is then empty, and the next Push rewrites every slot. Slots that
+// do not continue the newest ones (left by a failed write or another layout) are ignored, and
+// rewritten or deleted by the next Push. Any other error is the storage failing to read.
 func (r *Ring) Load(ctx context.Context) (err error) {
 	r.clear()
 	defer func() {

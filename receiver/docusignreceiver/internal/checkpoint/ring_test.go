@@ -303,3 +303,20 @@ func TestRingRestartsOnFileStorage(t *testing.T) {
 	assert.True(t, loaded.Contains(guid(9999)))
 	assert.False(t, loaded.Contains(guid(5999)))
 }
+
+// Positions only grow, so a seed whose other slot writes were lost (storage without transactions)
+// is still the newest thing stored.
+func TestRingSeedIsNewestEvenIfOnlyPartlyStored(t *testing.T) {
+	client := newMemClient()
+	s := NewStore(client).Namespace("monitor")
+	r := NewRing(s, "recent", 20, 3) // 10 ids a slot
+	pushAndWrite(t, s, r, guids(0, 25))
+	ops := r.Seed([]string{"seeded"})
+	for _, op := range ops {
+		if !op.del && op.key != "" {
+			require.NoError(t, s.Write(context.Background(), op)) // the slot holding the seed only
+		}
+	}
+	loaded := reloadRing(t, s, 20, 3)
+	assert.True(t, loaded.Contains("seeded"))
+}
