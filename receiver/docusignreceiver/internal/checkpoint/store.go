@@ -68,9 +68,6 @@ func (s *Store) Namespace(name string) *Store {
 	return &Store{gate: s.gate, prefix: s.prefix + name + "."}
 }
 
-// Prefix is what every key of this store starts with ("" for the root).
-func (s *Store) Prefix() string { return s.prefix }
-
 // SetSaveTimeout replaces SaveTimeout for this store and all that share its client (tests).
 func (s *Store) SetSaveTimeout(d time.Duration) { s.gate.timeout.Store(int64(d)) }
 
