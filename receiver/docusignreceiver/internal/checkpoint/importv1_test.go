@@ -41,8 +41,8 @@ func encodeV1(entries ...v1Entry) []byte {
 
 func v1DeltaName(i int) string { return "v1.delta." + strconv.Itoa(i) }
 
-// Bytes written by the receiver's own digestTable.encode and digestDelta at bf1f248's successor
-// 5f38b7f, so the import is tested against the real format, not only against encodeV1.
+// Bytes written by the receiver's own digestTable.encode and digestDelta (users_digests.go at
+// 5f38b7f), so the import is tested against the real format, not only against encodeV1.
 const (
 	goldenV1Snapshot = "01677d9b0f1e2243338444555566667777000102030405060708090a0b0c0d0e0f10" +
 		"732437443942304631452d323234332d333338342d343435352d353536363636373737373030aa000000000000000000000000000000"
