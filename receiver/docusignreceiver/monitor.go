@@ -182,7 +182,7 @@ type monitorPoller struct {
 	r       *docusignReceiver
 	cfg     MonitorConfig
 	fetcher streamFetcher
-	store   *checkpoint.Store[monitorCheckpoint]
+	store   *checkpoint.LegacyStore[monitorCheckpoint]
 	logger  *zap.Logger
 	now     func() time.Time
 
@@ -214,7 +214,7 @@ func newMonitorPoller(r *docusignReceiver, client *api.Client) *monitorPoller {
 		r:       r,
 		cfg:     cfg,
 		fetcher: newStreamFetcher(r.cfg, client),
-		store:   checkpoint.New[monitorCheckpoint](r.storage, monitorCheckpointKey),
+		store:   checkpoint.NewLegacy[monitorCheckpoint](r.storage, monitorCheckpointKey),
 		logger:  r.settings.Logger.With(zap.String("source", monitorSource)),
 		now:     time.Now,
 		seen:    newRecentIDs(dedupCapacity),

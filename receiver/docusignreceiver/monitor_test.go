@@ -204,7 +204,7 @@ func seedCheckpoint(t *testing.T, host *testHost, cp monitorCheckpoint) {
 	ext := host.extensions[testStorageID].(storage.Extension)
 	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
 	require.NoError(t, err)
-	require.NoError(t, checkpoint.New[monitorCheckpoint](client, monitorCheckpointKey).Save(context.Background(), cp))
+	require.NoError(t, checkpoint.NewLegacy[monitorCheckpoint](client, monitorCheckpointKey).Save(context.Background(), cp))
 	require.NoError(t, client.Close(context.Background()))
 }
 
@@ -242,7 +242,7 @@ func loadCheckpoint(t *testing.T, host *testHost) monitorCheckpoint {
 	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
 	require.NoError(t, err)
 	defer func() { require.NoError(t, client.Close(context.Background())) }()
-	cp, found, err := checkpoint.New[monitorCheckpoint](client, monitorCheckpointKey).Load(context.Background())
+	cp, found, err := checkpoint.NewLegacy[monitorCheckpoint](client, monitorCheckpointKey).Load(context.Background())
 	require.NoError(t, err)
 	require.True(t, found)
 	return cp

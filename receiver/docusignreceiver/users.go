@@ -98,7 +98,7 @@ type usersPoller struct {
 	base    string
 	origin  *url.URL // scheme, host and path prefix paging.next must keep
 	storage storage.Client
-	meta    *checkpoint.Store[usersCheckpoint]
+	meta    *checkpoint.LegacyStore[usersCheckpoint]
 	logger  *zap.Logger
 	now     func() time.Time
 
@@ -126,7 +126,7 @@ func newUsersPoller(r *docusignReceiver, client *api.Client) *usersPoller {
 		base:    base,
 		origin:  origin,
 		storage: r.storage,
-		meta:    checkpoint.New[usersCheckpoint](r.storage, usersCheckpointKey),
+		meta:    checkpoint.NewLegacy[usersCheckpoint](r.storage, usersCheckpointKey),
 		logger:  r.settings.Logger.With(zap.String("source", usersSource)),
 		now:     time.Now,
 		digests: newDigestTable(),

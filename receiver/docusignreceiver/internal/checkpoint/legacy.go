@@ -1,34 +1,36 @@
-// Package checkpoint persists one JSON document per key through the collector's storage extension.
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package checkpoint // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
 
-// ErrCorrupt matches (errors.Is) a stored value that cannot be decoded: retrying cannot help, unlike
-// a storage read error.
-var ErrCorrupt = errors.New("stored value is not valid")
-
-// Store loads and saves values of type T under one storage key.
-type Store[T any] struct {
+// LegacyStore loads and saves values of type T under one storage key, bypassing Store's gate,
+// batching and save timeout.
+//
+// Deprecated: kept only while the receiver moves to Store and Record (issue 12); use NewRecord.
+type LegacyStore[T any] struct {
 	client storage.Client
 	key    string
 }
 
-// New returns a Store for key in client.
-func New[T any](client storage.Client, key string) *Store[T] {
-	return &Store[T]{client: client, key: key}
+// NewLegacy returns a LegacyStore for key in client.
+//
+// Deprecated: use NewRecord.
+func NewLegacy[T any](client storage.Client, key string) *LegacyStore[T] {
+	return &LegacyStore[T]{client: client, key: key}
 }
 
 // Load returns the saved value; found is false when nothing was saved yet.
 // A value that cannot be decoded is an error naming the key and matching ErrCorrupt, never a silent
 // reset; any other error is the storage failing to read.
-func (s *Store[T]) Load(ctx context.Context) (v T, found bool, err error) {
+func (s *LegacyStore[T]) Load(ctx context.Context) (v T, found bool, err error) {
 	data, err := s.client.Get(ctx, s.key)
 	if err != nil {
 		return v, false, fmt.Errorf("checkpoint %q: read: %w", s.key, err)
@@ -43,7 +45,7 @@ func (s *Store[T]) Load(ctx context.Context) (v T, found bool, err error) {
 }
 
 // Save replaces the stored value.
-func (s *Store[T]) Save(ctx context.Context, v T) error {
+func (s *LegacyStore[T]) Save(ctx context.Context, v T) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("checkpoint %q: encode: %w", s.key, err)
