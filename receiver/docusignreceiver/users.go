@@ -2,8 +2,6 @@ package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -340,12 +338,10 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 	snapshot := s.full && u.cfg.Snapshot
 	u.changes = u.changes[:0]
 	emits := make([]userEmit, 0, len(page.Users))
-	for _, raw := range page.Users {
-		id, digest, err := convert.UserDigest(raw)
-		if err != nil {
-			// Without an id the record is tracked by its content: reported once, not every sync.
-			id, digest = contentKey(raw)
-		}
+	for i := range page.Users {
+		user := &page.Users[i]
+		// Without an id the record is tracked by its content (convert.User.ID): reported once, not every sync.
+		id, digest := user.ID, user.Digest
 		old, known := u.pageDigest(id)
 		op := ""
 		switch {
@@ -357,11 +353,11 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 			u.digests.markSeen(id)
 		}
 		if op != "" {
-			emits = append(emits, userEmit{raw: raw, op: op})
+			emits = append(emits, userEmit{user: user, op: op})
 			u.changes = append(u.changes, userChange{id: id, digest: digest})
 		}
 		if snapshot {
-			emits = append(emits, userEmit{raw: raw, op: convert.OperationSnapshot})
+			emits = append(emits, userEmit{user: user, op: convert.OperationSnapshot})
 		}
 	}
 	s.pages++
@@ -373,7 +369,7 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 		records.EnsureCapacity(len(emits))
 		flagged := 0
 		for _, e := range emits {
-			if emitUser(e.raw, e.op, observed, records) {
+			if e.user.Append(records, e.op, observed) {
 				flagged++
 			}
 		}
@@ -399,20 +395,10 @@ func (u *usersPoller) deliver(ctx context.Context, s *usersSync, page usersPage)
 	return nil
 }
 
-// userEmit is one record a page produces: a user's raw record and its operation.
+// userEmit is one record a page produces: a user and its operation.
 type userEmit struct {
-	raw []byte
-	op  string
-}
-
-// emitUser appends the record for one user and reports whether it had to be flagged.
-func emitUser(raw []byte, op string, observed pcommon.Timestamp, records plog.LogRecordSlice) (flagged bool) {
-	lr := records.AppendEmpty()
-	if err := convert.AdminUser(raw, op, observed, lr); err != nil {
-		return true
-	}
-	_, flagged = lr.Attributes().Get(convert.AttrConversionError)
-	return flagged
+	user *convert.User
+	op   string
 }
 
 // pageDigest is id's digest as of this page: an earlier user of the same page wins over the table.
@@ -423,14 +409,6 @@ func (u *usersPoller) pageDigest(id string) (userDigest, bool) {
 		}
 	}
 	return u.digests.lookup(id)
-}
-
-// contentKey identifies a record that has no usable id by a hash of its bytes.
-func contentKey(raw []byte) (string, userDigest) {
-	sum := sha256.Sum256(raw)
-	var d userDigest
-	copy(d[:], sum[:])
-	return "sha256:" + hex.EncodeToString(sum[:16]), d
 }
 
 // store records the consumed page's digests: in memory, then as one delta saved with the sync state.

@@ -595,7 +595,7 @@ func TestAttributeTemplatesMatchPutPath(t *testing.T) {
 
 		full := pageDecoders.New().(*pageDecoder)
 		for i := range maxAttrShapes {
-			full.shapes[1<<63|uint64(i)] = pcommon.NewMap()
+			full.attrs[1<<62|uint64(i)] = pcommon.NewMap()
 		}
 		warm := pageDecoders.New().(*pageDecoder)
 		for _, d := range []*pageDecoder{full, warm, warm} { // warm twice: templates built, then reused
@@ -605,7 +605,7 @@ func TestAttributeTemplatesMatchPutPath(t *testing.T) {
 			require.NoError(t, d.err)
 			assert.Equal(t, string(want), string(renderRecords(lrs)), name)
 		}
-		assert.Len(t, full.shapes, maxAttrShapes, "a full cache does not grow")
+		assert.Len(t, full.attrs, maxAttrShapes, "a full cache does not grow")
 	}
 }
 
@@ -662,7 +662,7 @@ func TestBodyTemplateCollisionFallsBack(t *testing.T) {
 	require.True(t, d.tokenize(2))
 	d.bodies[d.shape] = wrong
 	lr := plog.NewLogRecord()
-	d.body(lr)
+	d.body(lr, d.bodies)
 	want := pcommon.NewMap()
 	require.NoError(t, want.FromRaw(map[string]any{
 		"timestamp": "2026-10-02T14:11:00Z", "eventId": "y", "data": map[string]any{"B": []any{int64(1), int64(2)}}, "z": nil,
