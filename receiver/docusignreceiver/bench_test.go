@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
@@ -235,7 +236,7 @@ func fetchUserPages(b *testing.B, srv *docusigntest.Server) [][]byte {
 // listedUser is what the digest table keeps of a listed user.
 type listedUser struct {
 	id     string
-	digest userDigest
+	digest [16]byte
 }
 
 // decodeUserPages decodes pages into their users' ids and digests, as the users poller does.
@@ -269,13 +270,13 @@ func BenchmarkUsersDiff(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	table := newDigestTable()
+	table := checkpoint.NewLog(checkpoint.NewStore(nil).Namespace("users"), "digests", checkpoint.Bytes16{})
 	for i, u := range listed {
 		d := u.digest
 		if i%100 == 0 {
 			d[0] ^= 0xff // stored state differs: this user changed since the last sync
 		}
-		table.set(u.id, d)
+		table.Set(u.id, d)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -289,7 +290,7 @@ func BenchmarkUsersDiff(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, u := range page.Users {
-				if old, ok := table.lookup(u.ID); !ok || old != u.Digest {
+				if old, ok := table.Get(u.ID); !ok || old != u.Digest {
 					changed++
 				}
 			}
@@ -301,5 +302,9 @@ func BenchmarkUsersDiff(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*users), "ns/user")
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/users, "table-B/user")
-	b.ReportMetric(float64(len(table.encode()))/users, "stored-B/user")
+	stored := 0
+	for _, op := range table.Compact() {
+		stored += op.Size()
+	}
+	b.ReportMetric(float64(stored)/users, "stored-B/user")
 }

@@ -38,6 +38,9 @@ type Op struct {
 // Key is the storage key the op changes.
 func (o Op) Key() string { return o.key }
 
+// Size is how many bytes the op writes (0 for a delete).
+func (o Op) Size() int { return len(o.value) }
+
 func setOp(key string, value []byte, saved func()) Op {
 	return Op{key: key, value: value, saved: saved}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/stream"
 )
@@ -28,8 +29,10 @@ const (
 	MonitorName = "monitor"
 	// monitorRetention is how far back the Monitor stream keeps events.
 	monitorRetention = 7 * 24 * time.Hour
-	// recentPages is how many pages of event ids the duplicate guard remembers.
-	recentPages = 2
+	// recentIDs is how many event ids the duplicate guard remembers: two full pages.
+	recentIDs = 4000
+	// recentSlots splits them into separately written slots: a page rewrites a few of them, not all.
+	recentSlots = 9
 )
 
 // MonitorScopes are the OAuth scopes the Monitor stream needs.
@@ -86,7 +89,7 @@ func NewMonitor(opts MonitorOptions, deps source.Deps) *Monitor {
 		reader: stream.NewReader(stream.Config{URL: opts.URL, PageSize: opts.PageSize, Deps: deps}),
 		saved: checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[monitorPosition]{
 			Name: "v1", Decode: decodeMonitorV1}),
-		recent: checkpoint.NewRing(deps.Store, "v2.recent", recentPages*opts.PageSize, recentPages),
+		recent: checkpoint.NewRing(deps.Store, "recent", recentIDs, recentSlots),
 	}
 }
 
@@ -98,11 +101,15 @@ func (m *Monitor) Interval() time.Duration { return m.opts.PollInterval }
 // restarts at the oldest event DocuSign keeps: a replay beats a silent gap.
 func (m *Monitor) Load(ctx context.Context) error {
 	pos, from, err := m.saved.Load(ctx)
-	if err == nil {
-		err = m.recent.Load(ctx)
-	}
 	if err != nil && !errors.Is(err, checkpoint.ErrCorrupt) {
 		return fmt.Errorf("monitor checkpoint cannot be read; not polling until it can: %w", err)
+	}
+	var ops []checkpoint.Op
+	if rerr := m.recent.Load(ctx); errors.Is(rerr, checkpoint.ErrCorrupt) { // only the duplicate guard: keep the position
+		m.deps.Logger.Warn("Monitor duplicate guard damaged; starting it empty", zap.Error(rerr))
+		ops = m.recent.Seed(nil)
+	} else if rerr != nil {
+		return fmt.Errorf("monitor checkpoint cannot be read; not polling until it can: %w", rerr)
 	}
 	log := m.deps.Logger
 	switch {
@@ -127,10 +134,12 @@ func (m *Monitor) Load(ctx context.Context) error {
 		log.Info("Monitor starting without checkpoint", zap.Time("start_time", start))
 	}
 	if from != "" && from != m.saved.Key() { // an earlier version's checkpoint: write it in today's form
-		ops := append(m.recent.Seed(m.pos.RecentIDs), m.saved.Retire()...)
-		m.pos.RecentIDs = nil
-		m.save(ctx, ops...)
+		ops = append(m.recent.Seed(m.pos.RecentIDs), m.saved.Retire()...)
 		log.Info("Monitor checkpoint migrated", zap.String("from", from), zap.String("to", m.saved.Key()))
+	}
+	m.pos.RecentIDs = nil
+	if len(ops) > 0 && m.pos.Cursor != "" {
+		m.save(ctx, ops...)
 	}
 	m.warnRetentionGap()
 	return nil
@@ -176,7 +185,7 @@ func (m *Monitor) Probe(ctx context.Context) error {
 	defer resp.Release()
 	if _, _, err := convert.SkimEndCursor(resp.Body); err != nil {
 		return fmt.Errorf("monitor stream: response is not a stream page (trace token %s): %w; body starts %q",
-			resp.TraceToken, err, api.Snippet(resp.Body))
+			resp.TraceToken, err, redact.Snippet(resp.Body))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ package sources // import "github.com/otelcol-docusign/otelcol-docusign/receiver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -92,7 +93,7 @@ func NewUsers(opts UsersOptions, deps source.Deps) *Users {
 		deps:    deps,
 		listing: newListing(opts, deps),
 		saved: checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[usersState]{
-			Name: "v1", Decode: checkpoint.DecodeJSON[usersState]}),
+			Name: "v1", Decode: decodeUsersV1}),
 		digests: checkpoint.NewLog(deps.Store, "digests", checkpoint.Bytes16{}),
 	}
 }
@@ -141,6 +142,13 @@ func (u *Users) Load(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// decodeUsersV1 reads users.v1: the same fields, the count of its digest deltas among them.
+func decodeUsersV1(data []byte) (usersState, error) {
+	var v1 usersState
+	err := json.Unmarshal(data, &v1)
+	return v1, err
 }
 
 // Poll lists the users due (all, or those modified since the watermark) page by page, delivering each
@@ -192,7 +200,11 @@ func (u *Users) newSync() *usersSync {
 		s.full = true
 	default:
 		// A watermark from a clock that ran ahead must not hide today's changes.
-		s.since = min(u.state.Watermark, now).Add(-usersModifiedOverlap)
+		since := u.state.Watermark
+		if since.After(now) {
+			since = now
+		}
+		s.since = since.Add(-usersModifiedOverlap)
 	}
 	if s.full {
 		u.digests.ClearSeen()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 )
 
@@ -69,13 +70,14 @@ func (r *Reader) chain(ctx context.Context, cursor string, w *walk, out chan<- *
 				return "", false
 			}
 		}
+		last := p.err != nil || p.Last != "" // read before the hand-over: the converter owns p after it
 		select {
 		case out <- p:
 		case <-ctx.Done():
 			p.Release()
 			return "", false
 		}
-		if p.err != nil || p.Last != "" {
+		if last {
 			return "", false
 		}
 	}
@@ -92,6 +94,7 @@ func (r *Reader) request(ctx context.Context, cursor string, opened chan<- *Page
 	w := newWalk(cursor)
 	for {
 		p := r.open(ctx, cursor)
+		failed, peeked, next := p.err != nil, p.peeked, p.EndCursor // the reader owns p once it has it
 		select {
 		case opened <- p:
 		case <-ctx.Done():
@@ -99,13 +102,13 @@ func (r *Reader) request(ctx context.Context, cursor string, opened chan<- *Page
 			return
 		}
 		switch {
-		case p.err != nil:
+		case failed:
 			return
-		case p.peeked:
-			if p.CaughtUp() || w.next(cursor, p.EndCursor) != "" {
+		case peeked:
+			if next == "" || next == cursor || w.next(cursor, next) != "" {
 				return
 			}
-			cursor = p.EndCursor
+			cursor = next
 			continue
 		}
 		select {
@@ -169,7 +172,7 @@ func (r *Reader) read(p *Page) (smaller bool) {
 			p.EndCursor, _, err = convert.SkimEndCursor(resp.Body)
 			if err != nil {
 				p.err = fmt.Errorf("monitor stream: response is not a stream page (trace token %s): %w; body starts %q",
-					p.Trace, err, api.Snippet(resp.Body))
+					p.Trace, err, redact.Snippet(resp.Body))
 			}
 		}
 		r.regrow()
