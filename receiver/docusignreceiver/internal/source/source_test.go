@@ -114,8 +114,8 @@ func batchOf(n int) plog.Logs {
 type refusingConsumer struct {
 	consumertest.LogsSink
 	refusals int
-	calls     atomic.Int64
-	err       error
+	calls    atomic.Int64
+	err      error
 }
 
 func (r *refusingConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
