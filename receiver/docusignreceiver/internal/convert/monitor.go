@@ -5,6 +5,7 @@ package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -328,21 +329,31 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	}
 	d.budget -= len(d.tape) + (containerWeight-1)*d.nested
 	d.keep, d.keepBase = d.arena.copy(d.src[start:d.pos]), start
-	d.capture(l)
 	var ref EventRef
 	if d.tape[0].kind != tObject {
+		d.capture(l)
 		lr.Body().SetStr(validUTF8(d.keep))
 		d.flag("event is not a JSON object")
 	} else {
-		d.body(lr, d.bodies)
+		// An event of a structure seen before has its fields where that structure has them.
+		switch tmpl := d.body(lr, d.bodies); {
+		case tmpl != nil && tmpl.at != nil:
+			d.at = append(d.at[:0], tmpl.at...)
+		case tmpl != nil:
+			d.capture(l)
+			tmpl.at = slices.Clone(d.at)
+		default:
+			d.capture(l)
+		}
 		if d.numText {
 			d.flag("a number does not fit a float64 and was kept as text")
 		}
 		ref = d.identify(lr, l)
 	}
-	d.derive(l, "")
+	var vals values
+	d.derive(l, "", vals[:len(l.rules)])
 	d.severity(lr, l)
-	d.writeAttrs(lr.Attributes(), l, d.attrs)
+	d.writeAttrs(lr.Attributes(), l, d.attrs, vals[:len(l.rules)])
 	return ref, len(d.reasons) > 0
 }
 

@@ -648,7 +648,7 @@ func TestConcurrentPages(t *testing.T) {
 }
 
 // TestBodyTemplateCollisionFallsBack: a template filed under the wrong structure hash is caught
-// by fillMap and the body is built the ordinary way.
+// by fillMap and the body is built the ordinary way (and the fields captured afresh).
 func TestBodyTemplateCollisionFallsBack(t *testing.T) {
 	d := pageDecoders.New().(*pageDecoder)
 	other := `{"timestamp":"2026-10-02T14:11:00Z","eventId":"x","data":{"A":1}}`
@@ -660,9 +660,9 @@ func TestBodyTemplateCollisionFallsBack(t *testing.T) {
 	event := `{"timestamp":"2026-10-02T14:11:00Z","eventId":"y","data":{"B":[1,2]},"z":null}`
 	d.reset(docMonitorPage, event)
 	require.True(t, d.tokenize(2))
-	d.bodies[d.shape] = wrong
+	d.bodies[d.shape] = &bodyTemplate{m: wrong, at: []int32{0}}
 	lr := plog.NewLogRecord()
-	d.body(lr, d.bodies)
+	assert.Nil(t, d.body(lr, d.bodies), "a template of another structure does not serve, nor do its captured positions")
 	want := pcommon.NewMap()
 	require.NoError(t, want.FromRaw(map[string]any{
 		"timestamp": "2026-10-02T14:11:00Z", "eventId": "y", "data": map[string]any{"B": []any{int64(1), int64(2)}}, "z": nil,
