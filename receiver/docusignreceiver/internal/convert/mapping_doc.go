@@ -146,7 +146,7 @@ func sourceDoc(s source) (string, string) {
 		}
 		return d, ""
 	case srcNames:
-		return code(s.path+"[]."+s.other), ", a list of strings"
+		return code(s.path + "[]." + s.other), ", a list of strings"
 	case srcFullName:
 		return code(s.path) + " + \" \" + " + code(s.other), ", trimmed"
 	case srcConstant:
