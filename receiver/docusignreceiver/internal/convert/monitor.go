@@ -16,6 +16,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// Monitor pages: the page's outline, each event's identity (timestamp, eventId), and the events
+// that cannot be tokenized. What an event's record carries is monitorMapping's.
+
 const docMonitorPage = "monitor page"
 
 // EventRef identifies one converted Monitor event, for checkpoints and de-duplication.
@@ -104,15 +107,6 @@ type pageDecoder struct {
 // tiny events would cost hundreds of bytes of pdata per byte.
 const maxPageEvents = 20_000
 
-// maxPageValues bounds the tokens of all a page's events (a real page holds about 250,000 with
-// containers weighted), so that its pdata stays bounded whatever the events; the events beyond
-// are kept as text.
-const maxPageValues = 1 << 20
-
-// containerWeight is what a container counts for against maxPageValues: its pdata costs about
-// as much as that many scalars.
-const containerWeight = 4
-
 // msgPageValues is the DecodeError message for an event beyond maxPageValues.
 const msgPageValues = "the page has more than 1048576 values"
 
@@ -129,8 +123,9 @@ var pageDecoders = sync.Pool{New: func() any {
 }}
 
 // AppendMonitorPage decodes a Monitor stream page ({"endCursor": …, "data": [ … ]}, or the newer
-// "resultData" instead of "data") and appends one log record per event to dst, in page order.
-// The mapping is monitorMapping (monitor_mapping.go). refs is truncated and receives one EventRef per appended record.
+// "resultData" instead of "data") and appends one log record per event to dst, in page order,
+// as monitorMapping (monitor_mapping.go) says. refs is truncated and receives one EventRef per
+// appended record. Events beyond maxPageValues in all are kept as text.
 //
 // An event that cannot be fully converted is still appended, flagged with AttrConversionError
 // and counted in PageStats.Flagged; one that cannot be tokenized at all (invalid JSON, nested
@@ -335,7 +330,8 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 		lr.Body().SetStr(validUTF8(d.keep))
 		d.flag("event is not a JSON object")
 	} else {
-		// An event of a structure seen before has its fields where that structure has them.
+		// An event of a structure seen before has its fields where that structure has them (the
+		// templates of a pageDecoder only ever serve monitorLayout).
 		switch tmpl := d.body(lr, d.bodies); {
 		case tmpl != nil && tmpl.at != nil:
 			d.at = append(d.at[:0], tmpl.at...)
