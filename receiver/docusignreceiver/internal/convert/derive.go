@@ -197,12 +197,15 @@ func (l *layout) source(s source) csource {
 type builder struct {
 	decoder
 	at      []int32           // see capture
-	vals    []value           // one per rule of the layout derived
 	reasons []string          // why the record is flagged, in the order found, each once
 	list    []string          // the elements of the Slice values
 	upper   map[string]string // upper-cased words, so that a page's repeated words allocate once; nil: none kept
 	ip      ipCache
 }
+
+// values holds what the rules derived for one record, one per rule. It lives on the stack of
+// the caller (see derive), where writing strings into it costs no GC write barriers.
+type values [maxRules]value
 
 // value is what one rule derived.
 type value struct {
@@ -226,9 +229,9 @@ func (b *builder) flag(reason string) {
 	}
 }
 
-// derive evaluates l's rules on the captured record (see capture); op is the operation that
-// operation() reads.
-func (b *builder) derive(l *layout, op string) {
+// derive evaluates l's rules on the captured record (see capture) into vals, one per rule; op is
+// the operation that operation() reads.
+func (b *builder) derive(l *layout, op string, vals []value) {
 	for i := range l.objects {
 		if t := b.resolve(&l.objects[i]); t >= 0 {
 			if k := b.tape[t].kind; k != tObject && k != tNull {
@@ -236,24 +239,35 @@ func (b *builder) derive(l *layout, op string) {
 			}
 		}
 	}
-	if cap(b.vals) < len(l.rules) {
-		b.vals = make([]value, len(l.rules))
-	}
-	b.vals = b.vals[:len(l.rules)]
 	for r := range l.rules {
-		cr := &l.rules[r]
-		var v value
-		if !cr.when.on || b.holds(&cr.when) {
-			for s := range cr.from {
-				if v = b.read(&cr.from[s], op, true); v.set {
-					break
+		cr, v := &l.rules[r], &vals[r]
+		if cr.when.on && !b.holds(&cr.when) {
+			continue
+		}
+		for s := range cr.from {
+			if src := &cr.from[s]; src.kind == srcText { // the common case, inline: most rules read a string
+				i := int(b.at[src.path.top])
+				if src.path.rest != nil {
+					i = b.members(i, src.path.rest)
 				}
+				if i >= 0 {
+					if t := &b.tape[i]; t.kind == tStr {
+						v.s = b.text(t)
+					} else {
+						v.s = b.textAt(i, src.path.name, true)
+					}
+				}
+				v.set = v.s != ""
+			} else {
+				b.read(src, op, true, v)
 			}
-			if v.set && cr.as.kind != asRead {
-				b.transform(&cr.as, &v)
+			if v.set {
+				break
 			}
 		}
-		b.vals[r] = v
+		if v.set && cr.as.kind != asRead {
+			b.transform(&cr.as, v)
+		}
 	}
 }
 
@@ -264,21 +278,20 @@ func (b *builder) severity(lr plog.LogRecord, l *layout) {
 		if s.when.on && !b.holds(&s.when) {
 			continue
 		}
-		var word string
+		var word value
 		for k := range s.word {
-			if v := b.read(&s.word[k], "", false); v.set {
-				word = v.s
+			if b.read(&s.word[k], "", false, &word); word.set {
 				break
 			}
 		}
 		level := s.otherwise
 		for _, lv := range s.levels {
-			if strings.EqualFold(word, lv.word) {
+			if strings.EqualFold(word.s, lv.word) {
 				level = lv.severity
 				break
 			}
 		}
-		lr.SetSeverityText(word)
+		lr.SetSeverityText(word.s)
 		lr.SetSeverityNumber(level)
 		return
 	}
@@ -286,8 +299,17 @@ func (b *builder) severity(lr plog.LogRecord, l *layout) {
 
 // resolve returns the tape index of the value at p, or -1.
 func (b *builder) resolve(p *cpath) int {
-	i := int(b.at[p.top])
-	for _, k := range p.rest {
+	if p.rest == nil {
+		return int(b.at[p.top])
+	}
+	return b.members(int(b.at[p.top]), p.rest)
+}
+
+// members follows a path of members from the object at tape[i]; -1 when one is missing.
+//
+//go:noinline
+func (b *builder) members(i int, path []string) int {
+	for _, k := range path {
 		i = b.member(i, k)
 	}
 	return i
@@ -297,9 +319,8 @@ func (b *builder) holds(c *ccondition) bool {
 	return strings.EqualFold(b.textAt(b.resolve(&c.path), "", false), c.word)
 }
 
-// read reads one source; flag says whether a field of the wrong type is flagged.
-func (b *builder) read(s *csource, op string, flag bool) value {
-	var v value
+// read reads one source into v; flag says whether a field of the wrong type is flagged.
+func (b *builder) read(s *csource, op string, flag bool, v *value) {
 	switch s.kind {
 	case srcText:
 		v.s = b.textAt(b.resolve(&s.path), s.path.name, flag)
@@ -309,8 +330,9 @@ func (b *builder) read(s *csource, op string, flag bool) value {
 		v.s = b.versioned(b.objectAt(b.resolve(&s.path)))
 	case srcCoordinate:
 		v.f, v.set = b.coordinate(b.resolve(&s.path), s.path.name, s.limit, flag)
-		return v
+		return
 	case srcIPAddress:
+		v.s = ""
 		if ip := b.textAt(b.resolve(&s.path), s.path.name, flag); ip != "" {
 			if addr, ok := b.ip.parse(ip); ok {
 				v.s, v.v6 = ip, !addr.Is4()
@@ -321,7 +343,8 @@ func (b *builder) read(s *csource, op string, flag bool) value {
 	case srcObjectID:
 		v.s = b.objectID(s)
 	case srcNames:
-		return b.names(s, flag)
+		b.names(s, flag, v)
+		return
 	case srcFullName:
 		v.s = strings.TrimSpace(b.textAt(b.resolve(&s.path), s.path.name, flag) + " " + b.textAt(b.resolve(&s.other), s.other.name, flag))
 	case srcConstant:
@@ -330,7 +353,6 @@ func (b *builder) read(s *csource, op string, flag bool) value {
 		v.s = op
 	}
 	v.set = v.s != ""
-	return v
 }
 
 func (b *builder) transform(t *transform, v *value) {
@@ -477,8 +499,9 @@ func (b *builder) objectID(s *csource) string {
 		if s.ids[i].object != obj {
 			continue
 		}
+		var v value
 		for k := range s.ids[i].from {
-			if v := b.read(&s.ids[i].from[k], "", false); v.set {
+			if b.read(&s.ids[i].from[k], "", false, &v); v.set {
 				return v.s
 			}
 		}
@@ -489,20 +512,20 @@ func (b *builder) objectID(s *csource) string {
 
 // names reads the array at s.path into b.list: each element's s.member when it is a non-empty
 // string. An empty array is a value (an empty Slice); null or absent is none.
-func (b *builder) names(s *csource, flag bool) value {
+func (b *builder) names(s *csource, flag bool, v *value) {
 	i := b.resolve(&s.path)
 	if i < 0 {
-		return value{}
+		return
 	}
 	switch b.tape[i].kind {
 	case tArray:
 	case tNull:
-		return value{}
+		return
 	default:
 		b.flagIf(flag, s.path.name+" is not an array")
-		return value{}
+		return
 	}
-	v := value{set: true, from: int32(len(b.list))}
+	v.set, v.from = true, int32(len(b.list))
 	for j := i + 1; j < int(b.tape[i].end); j = b.next(j) {
 		if b.tape[j].kind != tObject {
 			b.flagIf(flag, s.path.name+" has an element that is not an object")
@@ -513,7 +536,6 @@ func (b *builder) names(s *csource, flag bool) value {
 		}
 	}
 	v.to = int32(len(b.list))
-	return v
 }
 
 // upperOf upper-cases s, remembering results so a page's repeated words allocate once.

@@ -268,6 +268,16 @@ func TestBodyTemplatesEquivalentToStdlib(t *testing.T) {
 				if got := lrs.At(i).Body().Map(); !expected.Equal(got) {
 					t.Fatalf("round %d pass %d event %d differs\nraw:  %s\nwant: %v\ngot:  %v", round, pass, i, raw, expected.AsRaw(), got.AsRaw())
 				}
+				// Fields captured where the structure's template has them: the attributes are those of
+				// the event converted alone by a decoder that has seen nothing.
+				alone := pageDecoders.New().(*pageDecoder)
+				alone.reset(docMonitorPage, `{"data":[`+string(raw)+`]}`)
+				one := plog.NewLogRecordSlice()
+				alone.page(one, observedAt, nil)
+				require.NoError(t, alone.err)
+				if got, exp := lrs.At(i).Attributes(), one.At(0).Attributes(); !exp.Equal(got) {
+					t.Fatalf("round %d pass %d event %d attributes differ\nraw:  %s\nwant: %v\ngot:  %v", round, pass, i, raw, exp.AsRaw(), got.AsRaw())
+				}
 			}
 		}
 	}

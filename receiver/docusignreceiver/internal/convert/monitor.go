@@ -5,6 +5,7 @@ package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
+
+// Monitor pages: the page's outline, each event's identity (timestamp, eventId), and the events
+// that cannot be tokenized. What an event's record carries is monitorMapping's.
 
 const docMonitorPage = "monitor page"
 
@@ -103,15 +107,6 @@ type pageDecoder struct {
 // tiny events would cost hundreds of bytes of pdata per byte.
 const maxPageEvents = 20_000
 
-// maxPageValues bounds the tokens of all a page's events (a real page holds about 250,000 with
-// containers weighted), so that its pdata stays bounded whatever the events; the events beyond
-// are kept as text.
-const maxPageValues = 1 << 20
-
-// containerWeight is what a container counts for against maxPageValues: its pdata costs about
-// as much as that many scalars.
-const containerWeight = 4
-
 // msgPageValues is the DecodeError message for an event beyond maxPageValues.
 const msgPageValues = "the page has more than 1048576 values"
 
@@ -128,8 +123,9 @@ var pageDecoders = sync.Pool{New: func() any {
 }}
 
 // AppendMonitorPage decodes a Monitor stream page ({"endCursor": …, "data": [ … ]}, or the newer
-// "resultData" instead of "data") and appends one log record per event to dst, in page order.
-// The mapping is monitorMapping (monitor_mapping.go). refs is truncated and receives one EventRef per appended record.
+// "resultData" instead of "data") and appends one log record per event to dst, in page order,
+// as monitorMapping (monitor_mapping.go) says. refs is truncated and receives one EventRef per
+// appended record. Events beyond maxPageValues in all are kept as text.
 //
 // An event that cannot be fully converted is still appended, flagged with AttrConversionError
 // and counted in PageStats.Flagged; one that cannot be tokenized at all (invalid JSON, nested
@@ -328,21 +324,32 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	}
 	d.budget -= len(d.tape) + (containerWeight-1)*d.nested
 	d.keep, d.keepBase = d.arena.copy(d.src[start:d.pos]), start
-	d.capture(l)
 	var ref EventRef
 	if d.tape[0].kind != tObject {
+		d.capture(l)
 		lr.Body().SetStr(validUTF8(d.keep))
 		d.flag("event is not a JSON object")
 	} else {
-		d.body(lr, d.bodies)
+		// An event of a structure seen before has its fields where that structure has them (the
+		// templates of a pageDecoder only ever serve monitorLayout).
+		switch tmpl := d.body(lr, d.bodies); {
+		case tmpl != nil && tmpl.at != nil:
+			d.at = append(d.at[:0], tmpl.at...)
+		case tmpl != nil:
+			d.capture(l)
+			tmpl.at = slices.Clone(d.at)
+		default:
+			d.capture(l)
+		}
 		if d.numText {
 			d.flag("a number does not fit a float64 and was kept as text")
 		}
 		ref = d.identify(lr, l)
 	}
-	d.derive(l, "")
+	var vals values
+	d.derive(l, "", vals[:len(l.rules)])
 	d.severity(lr, l)
-	d.writeAttrs(lr.Attributes(), l, d.attrs)
+	d.writeAttrs(lr.Attributes(), l, d.attrs, vals[:len(l.rules)])
 	return ref, len(d.reasons) > 0
 }
 

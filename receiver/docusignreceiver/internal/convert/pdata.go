@@ -218,31 +218,43 @@ func (d *decoder) fillValue(j int, v pcommon.Value) int {
 // maxBodyShapes bounds the body templates kept per decoder.
 const maxBodyShapes = 256
 
-// bodyTemplates holds, per structure hash (see mixShape), a zero-valued map of a body seen before;
-// an empty Map marks a structure that cannot serve (a repeated key).
-type bodyTemplates map[uint64]pcommon.Map
+// bodyTemplate is a zero-valued map of a body structure seen before, and where the fields a
+// mapping captures are in that structure (see capture; nil until the caller notes them).
+type bodyTemplate struct {
+	m  pcommon.Map // the empty Map: the structure cannot serve (a repeated key)
+	at []int32
+}
+
+// bodyTemplates holds the templates by structure hash (see mixShape).
+type bodyTemplates map[uint64]*bodyTemplate
 
 // body builds the record's body from the tape. Records of a page mostly share a few structures:
 // for a structure seen before, a template is copied and its values overwritten in order, which
-// skips the per-key duplicate search of Map.Put*; fillMap verifies every key. templates may be nil.
-func (d *decoder) body(lr plog.LogRecord, templates bodyTemplates) {
+// skips the per-key duplicate search of Map.Put*; fillMap verifies every key. It returns the
+// template whose structure the tape has (verified, or just made from it), or nil. templates may be nil.
+func (d *decoder) body(lr plog.LogRecord, templates bodyTemplates) *bodyTemplate {
 	m := lr.Body().SetEmptyMap()
 	tmpl, seen := templates[d.shape]
-	if seen && tmpl != (pcommon.Map{}) {
-		tmpl.CopyTo(m)
+	if seen && tmpl.m != (pcommon.Map{}) {
+		tmpl.m.CopyTo(m)
 		if d.fillMap(0, m) {
-			return
+			return tmpl
 		}
 		m = lr.Body().SetEmptyMap() // a hash collision: build it the ordinary way
 	}
 	d.buildMap(0, m)
-	if !seen && templates != nil && len(templates) < maxBodyShapes {
-		tmpl, ok := d.template(0)
-		if !ok {
-			tmpl = pcommon.Map{} // remembered as unusable, so not retried
-		}
-		templates[d.shape] = tmpl
+	if seen || templates == nil || len(templates) >= maxBodyShapes {
+		return nil
 	}
+	tmpl = &bodyTemplate{}
+	if zero, ok := d.template(0); ok {
+		tmpl.m = zero
+	} // else remembered as unusable, so not retried
+	templates[d.shape] = tmpl
+	if tmpl.m == (pcommon.Map{}) {
+		return nil
+	}
+	return tmpl
 }
 
 // maxAttrShapes bounds the attribute templates kept per decoder (real pages have a handful).
@@ -255,18 +267,18 @@ type attrTemplates map[uint64]pcommon.Map
 // writeAttrs writes the values derived by l's rules (and the conversion error, last) to attrs.
 // Records mostly share a few shapes: for each, a template map is copied, which needs no per-key
 // duplicate search, and its values are overwritten in place. templates may be nil.
-func (b *builder) writeAttrs(attrs pcommon.Map, l *layout, templates attrTemplates) {
+func (b *builder) writeAttrs(attrs pcommon.Map, l *layout, templates attrTemplates, vals []value) {
 	convErr := ""
 	if len(b.reasons) > 0 {
 		convErr = strings.Join(b.reasons, "; ")
 	}
 	if templates == nil {
-		b.putAttrs(attrs, l, convErr)
+		b.putAttrs(attrs, l, vals, convErr)
 		return
 	}
 	var shape uint64
-	for r := range b.vals {
-		if b.vals[r].set {
+	for r := range vals {
+		if vals[r].set {
 			shape |= 1 << r
 		}
 	}
@@ -276,7 +288,7 @@ func (b *builder) writeAttrs(attrs pcommon.Map, l *layout, templates attrTemplat
 	tmpl, ok := templates[shape]
 	if !ok {
 		tmpl = pcommon.NewMap()
-		b.putAttrs(tmpl, l, convErr)
+		b.putAttrs(tmpl, l, vals, convErr)
 		if len(templates) >= maxAttrShapes {
 			tmpl.MoveTo(attrs)
 			return
@@ -284,32 +296,32 @@ func (b *builder) writeAttrs(attrs pcommon.Map, l *layout, templates attrTemplat
 		templates[shape] = tmpl
 	}
 	tmpl.CopyTo(attrs)
-	r, k := b.nextSet(0), 0
+	r, k := nextSet(vals, 0), 0
 	for _, v := range attrs.All() {
-		if r == len(b.vals) {
+		if r == len(vals) {
 			v.SetStr(convErr)
 			continue
 		}
-		b.setValue(v, l.rules[r].typ, &b.vals[r])
+		b.setValue(v, l.rules[r].typ, &vals[r])
 		if k++; k == len(l.rules[r].keys) {
-			r, k = b.nextSet(r+1), 0
+			r, k = nextSet(vals, r+1), 0
 		}
 	}
 }
 
-// nextSet returns the index of the first rule from r on that gave a value, or len(b.vals).
-func (b *builder) nextSet(r int) int {
-	for r < len(b.vals) && !b.vals[r].set {
+// nextSet returns the index of the first rule from r on that gave a value, or len(vals).
+func nextSet(vals []value, r int) int {
+	for r < len(vals) && !vals[r].set {
 		r++
 	}
 	return r
 }
 
 // putAttrs writes the derived values with Put calls, in rule order, the conversion error last.
-func (b *builder) putAttrs(attrs pcommon.Map, l *layout, convErr string) {
+func (b *builder) putAttrs(attrs pcommon.Map, l *layout, vals []value, convErr string) {
 	n := 0
-	for r := range b.vals {
-		if b.vals[r].set {
+	for r := range vals {
+		if vals[r].set {
 			n += len(l.rules[r].keys)
 		}
 	}
@@ -317,8 +329,8 @@ func (b *builder) putAttrs(attrs pcommon.Map, l *layout, convErr string) {
 		n++
 	}
 	attrs.EnsureCapacity(attrs.Len() + n)
-	for r := range b.vals {
-		if v := &b.vals[r]; v.set {
+	for r := range vals {
+		if v := &vals[r]; v.set {
 			for _, k := range l.rules[r].keys {
 				b.setValue(attrs.PutEmpty(k), l.rules[r].typ, v)
 			}

@@ -30,6 +30,15 @@ const maxEventValues = 1 << 17
 // msgTooManyValues is the DecodeError message for a record beyond maxEventValues.
 const msgTooManyValues = "more than 131072 values"
 
+// maxPageValues bounds the tokens of all the records of a page that are kept at once (a real
+// Monitor page holds about 250,000 with containers weighted, a users page a tenth of that), so
+// that what a page costs stays bounded whatever its records.
+const maxPageValues = 1 << 20
+
+// containerWeight is what a container counts for against maxPageValues: its pdata costs about
+// as much as that many scalars.
+const containerWeight = 4
+
 // nearBytes is how much of the input a DecodeError quotes (half before, half after the offset).
 const nearBytes = 64
 

@@ -105,8 +105,9 @@ func (u *User) Append(dst plog.LogRecordSlice, op string, observed pcommon.Times
 	if err == nil && b.missing(int(b.at[l.id])) {
 		b.flag(l.m.id + " is missing")
 	}
-	b.derive(l, op)
-	b.writeAttrs(lr.Attributes(), l, nil)
+	var vals values
+	b.derive(l, op, vals[:len(l.rules)])
+	b.writeAttrs(lr.Attributes(), l, nil, vals[:len(l.rules)])
 	return len(b.reasons) > 0
 }
 

@@ -65,7 +65,7 @@ func checkRecordAttrs(t *testing.T, attrs pcommon.Map, want map[string]any, abse
 
 func TestAdminUsersSample(t *testing.T) {
 	lrs := convertUsers(t, readUsers(t, "admin-users-sample.json"), []string{OperationCreate, OperationUpdate})
-	checkGolden(t, "admin-users-sample.golden.json", renderRecords(lrs))
+	checkGolden(t, "admin-users-sample.golden.yaml", lrs)
 	require.Equal(t, 2, lrs.Len())
 	checkUser(t, lrs.At(0), wantUser{attrs: map[string]any{
 		AttrXDMEventType:             "Users",
@@ -100,7 +100,7 @@ func TestAdminUsersSample(t *testing.T) {
 
 func TestAdminUsersTricky(t *testing.T) {
 	lrs := convertUsers(t, readUsers(t, "admin-users-tricky.json"), []string{OperationSnapshot})
-	checkGolden(t, "admin-users-tricky.golden.json", renderRecords(lrs))
+	checkGolden(t, "admin-users-tricky.golden.yaml", lrs)
 	want := []wantUser{
 		{attrs: map[string]any{
 			AttrXDMEventOperation:       "SNAPSHOT",
