@@ -195,18 +195,15 @@ func (c *faultyClient) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (c *faultyClient) Set(ctx context.Context, key string, value []byte) error {
-	c.ext.setActive.Add(1)
-	defer c.ext.setActive.Add(-1)
-	if c.ext.blockSet != nil {
-		<-c.ext.blockSet
-	}
-	if c.ext.failSets.Load() {
-		return errDiskGone
-	}
-	return c.Client.Set(ctx, key, value)
+	return c.write(func() error { return c.Client.Set(ctx, key, value) })
 }
 
 func (c *faultyClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	return c.write(func() error { return c.Client.Batch(ctx, ops...) })
+}
+
+// write runs a write as the test made the storage behave: counted while active, held, or failing.
+func (c *faultyClient) write(fn func() error) error {
 	c.ext.setActive.Add(1)
 	defer c.ext.setActive.Add(-1)
 	if c.ext.blockSet != nil {
@@ -215,7 +212,7 @@ func (c *faultyClient) Batch(ctx context.Context, ops ...*storage.Operation) err
 	if c.ext.failSets.Load() {
 		return errDiskGone
 	}
-	return c.Client.Batch(ctx, ops...)
+	return fn()
 }
 
 func (c *faultyClient) Close(ctx context.Context) error {

@@ -122,17 +122,7 @@ func newDrainer(t *testing.T, h http.Handler, next *consumertest.LogsSink) *drai
 // drain runs one poll, delivering each page with deliver (nil: record its ids and move on).
 func (d *drainer) drain(ctx context.Context, deliver Deliver) error {
 	if deliver == nil {
-		deliver = func(_ context.Context, p *Page, _ func()) (bool, error) {
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			for _, ref := range p.Refs {
-				d.ids = append(d.ids, ref.ID)
-			}
-			if p.EndCursor != "" {
-				d.cursor = p.EndCursor
-			}
-			return false, nil
-		}
+		deliver = func(_ context.Context, p *Page, _ func()) (bool, error) { return d.record(p), nil }
 	}
 	_, err := d.reader.Drain(ctx, func() string { return d.cursor }, deliver)
 	return err
