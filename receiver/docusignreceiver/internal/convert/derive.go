@@ -324,7 +324,7 @@ func (b *builder) derive(l *layout, op string, vals []value) {
 	for i := range l.steps {
 		st := &l.steps[i]
 		v := &vals[st.rule]
-		if v.set || st.cond >= 0 && b.held&(1<<st.cond) == 0 { // an earlier source of the rule gave its value
+		if v.set || st.cond >= 0 && b.held&(1<<st.cond) == 0 { // the rule has its value already, or does not apply
 			continue
 		}
 		if st.kind != srcText || st.nested {
