@@ -22,41 +22,60 @@ var (
 )
 
 // maxRules bounds a mapping's rules: the set of rules that gave a record a value is a bitmask,
-// one bit kept for the conversion error (see writeAttrs).
+// one bit kept for the conversion error, and a rule index fits six bits (see writeAttrs).
 const maxRules = 63
 
-// layout is a mapping compiled for evaluation.
+// layout is a mapping compiled for evaluation. What every record reads is kept compact (a rule
+// and a source fit a cache line each); what only some sources need sits behind a pointer.
 type layout struct {
 	m         *mapping
 	fields    fieldSet // the top-level fields the mapping reads, see capture
 	timestamp int      // capture index of the timestamp field; -1 without
 	id        int      // capture index of the id field; -1 without
 	objects   []cpath
+	conds     []ccondition // the distinct conditions, evaluated once per record
 	rules     []crule
+	steps     []step // the rules' sources in table order: what derive runs
+	transform []int  // the rules that transform their value, in table order
 	severity  []cseverity
+}
+
+// step is one source of one rule.
+type step struct {
+	rule   uint8
+	kind   sourceKind
+	cond   int8   // the rule's condition; -1: always
+	nested bool   // the path goes below a top-level field
+	top    uint16 // capture index of the path's top-level field
+	src    *csource
 }
 
 // cpath is a source's path: a captured top-level field, then members of nested objects.
 type cpath struct {
-	name string   // the path as written, which flags name
 	top  int      // capture index of the first segment
-	rest []string // members below it
+	rest []string // members below it; nil for a top-level field
+	name string   // the path as written, which flags name
 }
 
 type crule struct {
-	keys []string
 	from []csource
-	as   transform
-	when ccondition
+	keys []string
+	as   *transform // nil: as read
+	cond int        // index in layout.conds of the condition; -1: always
 	typ  valueType
 }
 
 type csource struct {
-	kind   sourceKind
-	path   cpath
+	kind sourceKind
+	path cpath
+	more *sourceMore // nil for the kinds that need only path
+}
+
+// sourceMore is what the rarer kinds of source need.
+type sourceMore struct {
 	other  cpath  // fullName: the last name; objectID: the container
 	member string // names: the member of each element
-	value  string
+	value  string // constant
 	limit  float64
 	ids    []cobjectID
 }
@@ -67,13 +86,12 @@ type cobjectID struct {
 }
 
 type ccondition struct {
-	on   bool
 	path cpath
 	word string
 }
 
 type cseverity struct {
-	when      ccondition
+	cond      int
 	word      []csource
 	levels    []level
 	otherwise plog.SeverityNumber
@@ -118,7 +136,11 @@ func compile(m *mapping) *layout {
 		if len(r.keys) == 0 || len(r.from) == 0 {
 			panic("convert: mapping " + m.name + " has a rule without keys or sources")
 		}
-		cr := crule{keys: r.keys, as: r.as, when: l.condition(r.when), typ: typeOf(r.from[0].kind)}
+		cr := crule{keys: r.keys, cond: l.condition(r.when), typ: typeOf(r.from[0].kind)}
+		if r.as.kind != asRead {
+			as := r.as
+			cr.as = &as
+		}
 		for _, s := range r.from {
 			if typeOf(s.kind) != cr.typ {
 				panic("convert: rule " + r.keys[0] + " reads values of different types")
@@ -136,8 +158,19 @@ func compile(m *mapping) *layout {
 		}
 		l.rules = append(l.rules, cr)
 	}
+	for r := range l.rules {
+		cr := &l.rules[r]
+		for s := range cr.from {
+			src := &cr.from[s]
+			l.steps = append(l.steps, step{rule: uint8(r), kind: src.kind, cond: int8(cr.cond), nested: src.path.rest != nil,
+				top: uint16(max(src.path.top, 0)), src: src})
+		}
+		if cr.as != nil {
+			l.transform = append(l.transform, r)
+		}
+	}
 	for _, s := range m.severity {
-		cs := cseverity{when: l.condition(s.when), levels: s.levels, otherwise: s.otherwise}
+		cs := cseverity{cond: l.condition(s.when), levels: s.levels, otherwise: s.otherwise}
 		for _, w := range s.word {
 			cs.word = append(cs.word, l.source(w))
 		}
@@ -165,31 +198,46 @@ func (l *layout) path(p string) cpath {
 	return cp
 }
 
-func (l *layout) condition(c condition) ccondition {
+// condition returns the index of c in l.conds, adding it when new; -1 for the zero condition.
+func (l *layout) condition(c condition) int {
 	if c.field == "" {
-		return ccondition{}
+		return -1
 	}
-	return ccondition{on: true, path: l.path(c.field), word: c.word}
+	for i, have := range l.conds {
+		if have.path.name == c.field && have.word == c.word {
+			return i
+		}
+	}
+	if len(l.conds) == 64 {
+		panic("convert: mapping " + l.m.name + " has more than 64 conditions")
+	}
+	l.conds = append(l.conds, ccondition{path: l.path(c.field), word: c.word})
+	return len(l.conds) - 1
 }
 
 func (l *layout) source(s source) csource {
-	cs := csource{kind: s.kind, value: s.value, limit: s.limit}
+	cs := csource{kind: s.kind}
 	switch s.kind {
 	case srcConstant, srcOperation:
+		cs.more = &sourceMore{value: s.value}
 		return cs
+	case srcCoordinate:
+		cs.more = &sourceMore{limit: s.limit}
 	case srcNames:
-		cs.member = s.other
-	case srcFullName, srcObjectID:
-		cs.other = l.path(s.other)
+		cs.more = &sourceMore{member: s.other}
+	case srcFullName:
+		cs.more = &sourceMore{other: l.path(s.other)}
+	case srcObjectID:
+		cs.more = &sourceMore{other: l.path(s.other)}
+		for _, id := range s.ids {
+			cid := cobjectID{object: id.object}
+			for _, f := range id.from {
+				cid.from = append(cid.from, l.source(f))
+			}
+			cs.more.ids = append(cs.more.ids, cid)
+		}
 	}
 	cs.path = l.path(s.path)
-	for _, id := range s.ids {
-		cid := cobjectID{object: id.object}
-		for _, f := range id.from {
-			cid.from = append(cid.from, l.source(f))
-		}
-		cs.ids = append(cs.ids, cid)
-	}
 	return cs
 }
 
@@ -199,27 +247,54 @@ type builder struct {
 	at      []int32           // see capture
 	reasons []string          // why the record is flagged, in the order found, each once
 	list    []string          // the elements of the Slice values
+	texts   []string          // the record's text values that are not tokens of its tape
 	upper   map[string]string // upper-cased words, so that a page's repeated words allocate once; nil: none kept
 	ip      ipCache
+	held    uint64 // the conditions of the layout derived that hold for the record, by index
 }
 
-// values holds what the rules derived for one record, one per rule. It lives on the stack of
-// the caller (see derive), where writing strings into it costs no GC write barriers.
+// values holds what the rules derived for one record, one per rule, on the caller's stack.
 type values [maxRules]value
 
-// value is what one rule derived.
+// value is what one rule derived. It holds no pointers, so that filling values costs no GC write
+// barriers: a text is a span of the record's text, or one of b.texts (see textOf).
 type value struct {
-	s        string
-	f        float64
-	from, to int32 // typeSlice: b.list[from:to]
-	set      bool
-	b        bool
-	v6       bool // an IP address of the IPv6 family
+	f      float64
+	off, n int32 // typeStr: b.keep[off:off+n] when n > 0, else b.texts[off]; typeSlice: b.list[off:off+n]
+	set    bool
+	b      bool
+	v6     bool // an IP address of the IPv6 family
+}
+
+// textOf returns v's text.
+func (b *builder) textOf(v *value) string {
+	if v.n > 0 {
+		return b.keep[v.off : v.off+v.n]
+	}
+	return b.texts[v.off]
+}
+
+// setToken makes the text token at tape[i] v's value when it is not "".
+func (v *value) setToken(b *builder, i int) {
+	switch t := &b.tape[i]; {
+	case t.esc:
+		b.setText(v, b.strs[t.off])
+	case t.ln > 0:
+		v.off, v.n, v.set = t.off-int32(b.keepBase), t.ln, true
+	}
+}
+
+// setText makes s v's value when it is not "".
+func (b *builder) setText(v *value, s string) {
+	if s != "" {
+		b.texts = append(b.texts, s)
+		v.off, v.n, v.set = int32(len(b.texts)-1), 0, true
+	}
 }
 
 // startRecord forgets the previous record's flags and lists.
 func (b *builder) startRecord() {
-	b.reasons, b.list = b.reasons[:0], b.list[:0]
+	b.reasons, b.list, b.texts = b.reasons[:0], b.list[:0], b.texts[:0]
 }
 
 // flag records why the record is flagged; a reason found twice counts once.
@@ -239,43 +314,43 @@ func (b *builder) derive(l *layout, op string, vals []value) {
 			}
 		}
 	}
-	for r := range l.rules {
-		cr, v := &l.rules[r], &vals[r]
-		if cr.when.on && !b.holds(&cr.when) {
+	b.held = 0
+	for i := range l.conds {
+		c := &l.conds[i]
+		if strings.EqualFold(b.textAt(b.resolve(&c.path), "", false), c.word) {
+			b.held |= 1 << i
+		}
+	}
+	for i := range l.steps {
+		st := &l.steps[i]
+		v := &vals[st.rule]
+		if v.set || st.cond >= 0 && b.held&(1<<st.cond) == 0 { // the rule has its value already, or does not apply
 			continue
 		}
-		for s := range cr.from {
-			if src := &cr.from[s]; src.kind == srcText { // the common case, inline: most rules read a string
-				i := int(b.at[src.path.top])
-				if src.path.rest != nil {
-					i = b.members(i, src.path.rest)
-				}
-				if i >= 0 {
-					if t := &b.tape[i]; t.kind == tStr {
-						v.s = b.text(t)
-					} else {
-						v.s = b.textAt(i, src.path.name, true)
-					}
-				}
-				v.set = v.s != ""
-			} else {
-				b.read(src, op, true, v)
-			}
-			if v.set {
-				break
+		if st.kind != srcText || st.nested {
+			b.read(st.src, op, true, v)
+			continue
+		}
+		if t := int(b.at[st.top]); t >= 0 { // the common case, inline: a top-level string
+			if k := b.tape[t].kind; k == tStr || k == tNumText {
+				v.setToken(b, t)
+			} else if k != tNull {
+				b.flag(st.src.path.name + " is not a string")
 			}
 		}
-		if v.set && cr.as.kind != asRead {
-			b.transform(&cr.as, v)
+	}
+	for _, r := range l.transform {
+		if v := &vals[r]; v.set {
+			b.transform(l.rules[r].as, v)
 		}
 	}
 }
 
-// severity sets lr's severity by the first of l's severity rules that applies.
+// severity sets lr's severity by the first of l's severity rules that applies; it follows derive.
 func (b *builder) severity(lr plog.LogRecord, l *layout) {
 	for i := range l.severity {
 		s := &l.severity[i]
-		if s.when.on && !b.holds(&s.when) {
+		if s.cond >= 0 && b.held&(1<<s.cond) == 0 {
 			continue
 		}
 		var word value
@@ -286,12 +361,14 @@ func (b *builder) severity(lr plog.LogRecord, l *layout) {
 		}
 		level := s.otherwise
 		for _, lv := range s.levels {
-			if strings.EqualFold(word.s, lv.word) {
+			if word.set && strings.EqualFold(b.textOf(&word), lv.word) {
 				level = lv.severity
 				break
 			}
 		}
-		lr.SetSeverityText(word.s)
+		if word.set {
+			lr.SetSeverityText(b.textOf(&word))
+		}
 		lr.SetSeverityNumber(level)
 		return
 	}
@@ -315,64 +392,68 @@ func (b *builder) members(i int, path []string) int {
 	return i
 }
 
-func (b *builder) holds(c *ccondition) bool {
-	return strings.EqualFold(b.textAt(b.resolve(&c.path), "", false), c.word)
-}
-
 // read reads one source into v; flag says whether a field of the wrong type is flagged.
 func (b *builder) read(s *csource, op string, flag bool, v *value) {
 	switch s.kind {
 	case srcText:
-		v.s = b.textAt(b.resolve(&s.path), s.path.name, flag)
+		if i := b.resolve(&s.path); b.textAt(i, s.path.name, flag) != "" {
+			v.setToken(b, i)
+		}
 	case srcTextOrNumber:
-		v.s = b.textOrNumber(b.resolve(&s.path))
+		switch i := b.resolve(&s.path); {
+		case i < 0:
+		case b.tape[i].kind == tStr || b.tape[i].kind == tNumText:
+			v.setToken(b, i)
+		default:
+			b.setText(v, b.textOrNumber(i))
+		}
 	case srcVersion:
-		v.s = b.versioned(b.objectAt(b.resolve(&s.path)))
+		b.setText(v, b.versioned(b.objectAt(b.resolve(&s.path))))
 	case srcCoordinate:
-		v.f, v.set = b.coordinate(b.resolve(&s.path), s.path.name, s.limit, flag)
-		return
+		v.f, v.set = b.coordinate(b.resolve(&s.path), s.path.name, s.more.limit, flag)
 	case srcIPAddress:
-		v.s = ""
-		if ip := b.textAt(b.resolve(&s.path), s.path.name, flag); ip != "" {
+		i := b.resolve(&s.path)
+		if ip := b.textAt(i, s.path.name, flag); ip != "" {
 			if addr, ok := b.ip.parse(ip); ok {
-				v.s, v.v6 = ip, !addr.Is4()
+				v.setToken(b, i)
+				v.v6 = !addr.Is4()
 			} else if flag {
 				b.flag(s.path.name + " is not an IP address")
 			}
 		}
 	case srcObjectID:
-		v.s = b.objectID(s)
+		b.objectID(s, v)
 	case srcNames:
 		b.names(s, flag, v)
-		return
 	case srcFullName:
-		v.s = strings.TrimSpace(b.textAt(b.resolve(&s.path), s.path.name, flag) + " " + b.textAt(b.resolve(&s.other), s.other.name, flag))
+		last := &s.more.other
+		b.setText(v, strings.TrimSpace(b.textAt(b.resolve(&s.path), s.path.name, flag)+" "+b.textAt(b.resolve(last), last.name, flag)))
 	case srcConstant:
-		v.s = s.value
+		b.setText(v, s.more.value)
 	case srcOperation:
-		v.s = op
+		b.setText(v, op)
 	}
-	v.set = v.s != ""
 }
 
 func (b *builder) transform(t *transform, v *value) {
 	switch t.kind {
 	case trUpper:
-		v.s = b.upperOf(v.s)
+		b.setText(v, b.upperOf(b.textOf(v)))
 	case trRenamedOrUpper:
+		text := b.textOf(v)
 		for _, w := range t.words {
-			if strings.EqualFold(v.s, w.from) {
-				v.s = w.to
+			if strings.EqualFold(text, w.from) {
+				b.setText(v, w.to)
 				return
 			}
 		}
-		v.s = b.upperOf(v.s)
+		b.setText(v, b.upperOf(text))
 	case trIPv4:
 		v.set = !v.v6
 	case trIPv6:
 		v.set = v.v6
 	case trIsNot:
-		v.b = !strings.EqualFold(v.s, t.word)
+		v.b = !strings.EqualFold(b.textOf(v), t.word)
 	}
 }
 
@@ -478,36 +559,36 @@ func (b *builder) flagIf(flag bool, reason string) bool {
 }
 
 // objectID finds the id of the object the record is about, see objectIDIn. None of it is flagged.
-func (b *builder) objectID(s *csource) string {
+func (b *builder) objectID(s *csource, v *value) {
 	obj := b.textAt(b.resolve(&s.path), "", false)
 	if obj == "" {
-		return ""
+		return
 	}
-	if data := b.objectAt(b.resolve(&s.other)); data >= 0 {
-		id := ""
+	if data := b.objectAt(b.resolve(&s.more.other)); data >= 0 {
+		id := -1
 		for j := data + 1; j < int(b.tape[data].end); j = b.next(j + 1) {
 			k := b.text(&b.tape[j])
 			if len(k) == len(obj)+2 && k[:len(obj)] == obj && k[len(obj):] == "Id" {
-				id = b.textAt(j+1, "", false) // a later duplicate key replaces an earlier one, as in the body
+				id = j + 1 // a later duplicate key replaces an earlier one, as in the body
 			}
 		}
-		if id != "" {
-			return id
+		if id >= 0 && b.textAt(id, "", false) != "" {
+			v.setToken(b, id)
+			return
 		}
 	}
-	for i := range s.ids {
-		if s.ids[i].object != obj {
+	for i := range s.more.ids {
+		id := &s.more.ids[i]
+		if id.object != obj {
 			continue
 		}
-		var v value
-		for k := range s.ids[i].from {
-			if b.read(&s.ids[i].from[k], "", false, &v); v.set {
-				return v.s
+		for k := range id.from {
+			if b.read(&id.from[k], "", false, v); v.set {
+				return
 			}
 		}
-		break
+		return
 	}
-	return ""
 }
 
 // names reads the array at s.path into b.list: each element's s.member when it is a non-empty
@@ -525,17 +606,17 @@ func (b *builder) names(s *csource, flag bool, v *value) {
 		b.flagIf(flag, s.path.name+" is not an array")
 		return
 	}
-	v.set, v.from = true, int32(len(b.list))
+	v.set, v.off = true, int32(len(b.list))
 	for j := i + 1; j < int(b.tape[i].end); j = b.next(j) {
 		if b.tape[j].kind != tObject {
 			b.flagIf(flag, s.path.name+" has an element that is not an object")
 			continue
 		}
-		if name := b.textAt(b.member(j, s.member), "", false); name != "" {
+		if name := b.textAt(b.member(j, s.more.member), "", false); name != "" {
 			b.list = append(b.list, name)
 		}
 	}
-	v.to = int32(len(b.list))
+	v.n = int32(len(b.list)) - v.off
 }
 
 // upperOf upper-cases s, remembering results so a page's repeated words allocate once.

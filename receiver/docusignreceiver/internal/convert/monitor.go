@@ -150,6 +150,7 @@ func AppendMonitorPage(body []byte, dst plog.LogRecordSlice, observed pcommon.Ti
 		}
 		clear(d.reasons)
 		clear(d.list)
+		clear(d.texts)
 		d.startRecord()
 		d.ip = ipCache{}
 		if len(d.upper) > 1024 {

@@ -594,7 +594,7 @@ func TestAttributeTemplatesMatchPutPath(t *testing.T) {
 
 		full := pageDecoders.New().(*pageDecoder)
 		for i := range maxAttrShapes {
-			full.attrs[1<<62|uint64(i)] = pcommon.NewMap()
+			full.attrs[1<<62|uint64(i)] = &attrTemplate{m: pcommon.NewMap()}
 		}
 		warm := pageDecoders.New().(*pageDecoder)
 		for _, d := range []*pageDecoder{full, warm, warm} { // warm twice: templates built, then reused

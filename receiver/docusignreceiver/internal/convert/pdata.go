@@ -260,9 +260,15 @@ func (d *decoder) body(lr plog.LogRecord, templates bodyTemplates) *bodyTemplate
 // maxAttrShapes bounds the attribute templates kept per decoder (real pages have a handful).
 const maxAttrShapes = 256
 
-// attrTemplates holds, per set of rules that gave a value (and whether the record is flagged),
-// an attribute map of that shape.
-type attrTemplates map[uint64]pcommon.Map
+// attrTemplate is an attribute map of one shape (which rules gave a value, whether the record is
+// flagged), and the rule whose value goes to each of its attributes in order.
+type attrTemplate struct {
+	m     pcommon.Map
+	slots []uint8 // rule index | value type << 6 for each attribute; then, when flagged, the conversion error
+}
+
+// attrTemplates holds the attribute templates by shape.
+type attrTemplates map[uint64]*attrTemplate
 
 // writeAttrs writes the values derived by l's rules (and the conversion error, last) to attrs.
 // Records mostly share a few shapes: for each, a template map is copied, which needs no per-key
@@ -287,34 +293,36 @@ func (b *builder) writeAttrs(attrs pcommon.Map, l *layout, templates attrTemplat
 	}
 	tmpl, ok := templates[shape]
 	if !ok {
-		tmpl = pcommon.NewMap()
-		b.putAttrs(tmpl, l, vals, convErr)
+		tmpl = &attrTemplate{m: pcommon.NewMap()}
+		b.putAttrs(tmpl.m, l, vals, convErr)
 		if len(templates) >= maxAttrShapes {
-			tmpl.MoveTo(attrs)
+			tmpl.m.MoveTo(attrs)
 			return
+		}
+		for r := range vals {
+			for range l.rules[r].keys {
+				if vals[r].set {
+					tmpl.slots = append(tmpl.slots, uint8(r)|uint8(l.rules[r].typ)<<6)
+				}
+			}
 		}
 		templates[shape] = tmpl
 	}
-	tmpl.CopyTo(attrs)
-	r, k := nextSet(vals, 0), 0
+	tmpl.m.CopyTo(attrs)
+	i := 0
 	for _, v := range attrs.All() {
-		if r == len(vals) {
+		if i == len(tmpl.slots) {
 			v.SetStr(convErr)
 			continue
 		}
-		b.setValue(v, l.rules[r].typ, &vals[r])
-		if k++; k == len(l.rules[r].keys) {
-			r, k = nextSet(vals, r+1), 0
+		slot := tmpl.slots[i]
+		i++
+		if typ := valueType(slot >> 6); typ == typeStr {
+			v.SetStr(b.textOf(&vals[slot&63]))
+		} else {
+			b.setValue(v, typ, &vals[slot&63])
 		}
 	}
-}
-
-// nextSet returns the index of the first rule from r on that gave a value, or len(vals).
-func nextSet(vals []value, r int) int {
-	for r < len(vals) && !vals[r].set {
-		r++
-	}
-	return r
 }
 
 // putAttrs writes the derived values with Put calls, in rule order, the conversion error last.
@@ -345,15 +353,15 @@ func (b *builder) putAttrs(attrs pcommon.Map, l *layout, vals []value, convErr s
 func (b *builder) setValue(pv pcommon.Value, typ valueType, v *value) {
 	switch typ {
 	case typeStr:
-		pv.SetStr(v.s)
+		pv.SetStr(b.textOf(v))
 	case typeDouble:
 		pv.SetDouble(v.f)
 	case typeBool:
 		pv.SetBool(v.b)
 	case typeSlice:
 		s := pv.SetEmptySlice()
-		s.EnsureCapacity(int(v.to - v.from))
-		for _, e := range b.list[v.from:v.to] {
+		s.EnsureCapacity(int(v.n))
+		for _, e := range b.list[v.off : v.off+v.n] {
 			s.AppendEmpty().SetStr(e)
 		}
 	}

@@ -69,6 +69,7 @@ func (u *User) Append(dst plog.LogRecordSlice, op string, observed pcommon.Times
 		b.tape, b.strs, b.src, b.keep = nil, nil, "", "" // u's, not the builder's to reuse
 		clear(b.reasons)
 		clear(b.list)
+		clear(b.texts)
 		b.ip = ipCache{}
 		userBuilders.Put(b)
 	}()
