@@ -273,13 +273,17 @@ func BenchmarkUsersDiff(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	table := checkpoint.NewLog(checkpoint.NewStore(nil).Namespace("users"), "digests", checkpoint.Bytes16{})
+	store := checkpoint.NewStore(nil).Namespace("users")
+	table := checkpoint.NewLog(store, "digests", checkpoint.Bytes16{})
 	for i, u := range listed {
 		d := u.digest
 		if i%100 == 0 {
 			d[0] ^= 0xff // stored state differs: this user changed since the last sync
 		}
 		table.Set(u.id, d)
+	}
+	if err := store.Write(context.Background(), table.Compact()...); err != nil { // stored: the table as a sync leaves it
+		b.Fatal(err)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -279,6 +279,9 @@ func (l *Log[V]) forget(upto uint64) {
 			delete(l.changed, k)
 		}
 	}
+	if len(l.changed) == 0 { // a map never shrinks: after a whole table was stored, start small again
+		l.changed = make(map[idKey]uint64)
+	}
 }
 
 func (l *Log[V]) header(gen uint64) []byte {
