@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command simulator serves a fake DocuSign (OAuth JWT grant, Monitor stream, Admin users) on a
 // loopback address for the offline demo and the end-to-end test. It generates a fresh RSA key per
 // run, writes it to -key-out (mode 0600), prints the URL and ids, appends live Monitor events until

@@ -1,9 +1,11 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver
 
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +28,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
@@ -206,8 +209,8 @@ func BenchmarkMonitorDrain(b *testing.B) {
 	}
 }
 
-// fetchUsers lists every user of srv as raw JSON, the way the Admin API returns them.
-func fetchUsers(b *testing.B, srv *docusigntest.Server) [][]byte {
+// fetchUserPages lists every user of srv: the users pages as the Admin API returns them.
+func fetchUserPages(b *testing.B, srv *docusigntest.Server) [][]byte {
 	b.Helper()
 	token := srv.IssueToken()
 	var out [][]byte
@@ -223,57 +226,81 @@ func fetchUsers(b *testing.B, srv *docusigntest.Server) [][]byte {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var page struct{ Users []json.RawMessage }
-		err = json.NewDecoder(resp.Body).Decode(&page)
+		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, u := range page.Users {
-			out = append(out, u)
-		}
+		out = append(out, body)
 	}
 	return out
 }
 
-// BenchmarkUsersDiff digests 100,000 listed users and compares them with the stored digest table,
-// 1% of them changed: the CPU and memory cost of one full sync beyond the network.
+// listedUser is what the digest table keeps of a listed user.
+type listedUser struct {
+	id     string
+	digest [16]byte
+}
+
+// decodeUserPages decodes pages into their users' ids and digests, as the users poller does.
+func decodeUserPages(b *testing.B, pages [][]byte) []listedUser {
+	var users []listedUser
+	for _, body := range pages {
+		page, err := convert.DecodeUsersPage(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, u := range page.Users {
+			users = append(users, listedUser{u.ID, u.Digest})
+		}
+	}
+	return users
+}
+
+// BenchmarkUsersDiff decodes and digests 100,000 listed users (400 pages) and compares them with
+// the stored digest table, 1% of them changed: the CPU and memory cost of one full sync beyond the
+// network.
 func BenchmarkUsersDiff(b *testing.B) {
 	const users = 100_000
 	srv := docusigntest.NewServer(docusigntest.Options{Seed: 3})
 	defer srv.Close()
 	srv.AddUsers(users)
-	raw := fetchUsers(b, srv)
-	if len(raw) != users {
-		b.Fatalf("listed %d users", len(raw))
+	pages := fetchUserPages(b, srv)
+	listed := decodeUserPages(b, pages)
+	if len(listed) != users {
+		b.Fatalf("listed %d users", len(listed))
 	}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	table := newDigestTable()
-	for i, r := range raw {
-		id, d, err := convert.UserDigest(r)
-		if err != nil {
-			b.Fatal(err)
-		}
+	store := checkpoint.NewStore(nil).Namespace("users")
+	table := checkpoint.NewLog(store, "digests", checkpoint.Bytes16{})
+	for i, u := range listed {
+		d := u.digest
 		if i%100 == 0 {
 			d[0] ^= 0xff // stored state differs: this user changed since the last sync
 		}
-		table.set(id, d)
+		table.Set(u.id, d)
+	}
+	if err := store.Write(context.Background(), table.Compact()...); err != nil { // stored: the table as a sync leaves it
+		b.Fatal(err)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(listed) // live at both readings, so only the table counts
 	b.ResetTimer()
 	changed := 0
 	for i := 0; i < b.N; i++ {
 		changed = 0
-		for _, r := range raw {
-			id, d, err := convert.UserDigest(r)
+		for _, body := range pages {
+			page, err := convert.DecodeUsersPage(body)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if old, ok := table.lookup(id); !ok || old != d {
-				changed++
+			for _, u := range page.Users {
+				if old, ok := table.Get(u.ID); !ok || old != u.Digest {
+					changed++
+				}
 			}
 		}
 	}
@@ -283,5 +310,9 @@ func BenchmarkUsersDiff(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*users), "ns/user")
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/users, "table-B/user")
-	b.ReportMetric(float64(len(table.encode()))/users, "stored-B/user")
+	stored := 0
+	for _, op := range table.Compact() {
+		stored += op.Size()
+	}
+	b.ReportMetric(float64(stored)/users, "stored-B/user")
 }

@@ -1,6 +1,10 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -14,7 +18,10 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/sources"
 )
 
 const (
@@ -194,6 +201,53 @@ func validateURL(key, raw string) error {
 	return nil
 }
 
+// enabledSource is one source the configuration enables: its name, poll interval, the OAuth scopes it
+// needs and how to build it from its deps.
+type enabledSource struct {
+	name     string
+	interval time.Duration
+	scopes   []string
+	build    func(source.Deps) source.Source
+}
+
+type enabledSources []enabledSource
+
+// scopes are the OAuth scopes the enabled sources need together.
+func (e enabledSources) scopes() []string {
+	needs := make([][]string, len(e))
+	for i, s := range e {
+		needs[i] = s.scopes
+	}
+	return auth.Scopes(needs...)
+}
+
+// sources lists the sources the configuration enables, each from its block.
+func (cfg *Config) sources() enabledSources {
+	var out enabledSources
+	if m := cfg.Monitor; m.Enabled {
+		opts := sources.MonitorOptions{URL: cfg.monitorPageURL(), PageSize: m.PageSize, PollInterval: m.PollInterval, StartTime: m.StartTime}
+		out = append(out, enabledSource{sources.MonitorName, m.PollInterval, sources.MonitorScopes,
+			func(d source.Deps) source.Source { return sources.NewMonitor(opts, d) }})
+	}
+	if u := cfg.Users; u.Enabled {
+		opts := sources.UsersOptions{BaseURL: cfg.adminBaseURL(), OrganizationID: u.OrganizationID, AccountID: u.AccountID,
+			PageSize: u.PageSize, PollInterval: u.PollInterval, FullSyncInterval: u.FullSyncInterval, Snapshot: u.Snapshot}
+		out = append(out, enabledSource{sources.UsersName, u.PollInterval, sources.UsersScopes,
+			func(d source.Deps) source.Source { return sources.NewUsers(opts, d) }})
+	}
+	return out
+}
+
+// monitorPageURL builds the request for a page of the configured stream.
+func (cfg *Config) monitorPageURL() func(cursor string, limit int) string {
+	base := cfg.monitorBaseURL()
+	if cfg.Monitor.Stream == streamOrganization {
+		org := cfg.monitorOrganizationID()
+		return func(c string, limit int) string { return api.OrganizationStreamURL(base, org, c, limit) }
+	}
+	return func(c string, limit int) string { return api.MonitorStreamURL(base, c, limit) }
+}
+
 // warnings lists settings that are valid but risky, for logging at start.
 func (cfg *Config) warnings() []string {
 	var out []string
@@ -286,10 +340,5 @@ func (cfg *Config) adminBaseURL() string {
 }
 
 func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return strings.TrimRight(v, "/")
-		}
-	}
-	return ""
+	return strings.TrimRight(cmp.Or(values...), "/")
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 //go:generate go tool mdatagen metadata.yaml
 
 // Package docusignreceiver implements an OpenTelemetry Collector logs receiver that polls DocuSign

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver
 
 import (
@@ -31,9 +34,9 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/sources"
 )
 
 // Tests of issue 11's receiver-level defects: each names the defect it pins.
@@ -63,7 +66,7 @@ func TestPanicInASourceRestartsItFromTheCheckpoint(t *testing.T) {
 	startReceiver(t, cfg, host, sink, logger)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 3000 }, waitFor, 5*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "the page behind the panic is delivered after the restart, once")
 	require.Len(t, logs.FilterMessageSnippet("Internal error in the source").All(), 1)
 	stacks := logs.FilterMessage("Internal error stack").All()
@@ -82,6 +85,12 @@ func sawStatus(host *testHost, st componentstatus.Status, text string) bool {
 		}
 	}
 	return false
+}
+
+// waitPollDone waits until a poll reported its success: with a long poll_interval nothing more happens.
+func waitPollDone(t *testing.T, host *testHost) {
+	t.Helper()
+	require.Eventually(t, func() bool { return lastStatus(host) == componentstatus.StatusOK }, waitFor, 5*time.Millisecond, "a poll done")
 }
 
 // lastStatus is the newest status event host received.
@@ -120,18 +129,18 @@ func (r *rewritingConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error
 
 // Defect 2: a retry carries records the pipeline has not touched yet.
 func TestRetrySendsAFreshBatch(t *testing.T) {
-	for _, source := range []string{monitorSource, usersSource} {
+	for _, source := range []string{sources.MonitorName, sources.UsersName} {
 		t.Run(source, func(t *testing.T) {
 			srv := backlogServer(t, 500)
 			cfg := backlogConfig(srv)
-			if source == usersSource {
+			if source == sources.UsersName {
 				srv.AddUsers(100)
 				cfg = usersConfig(srv)
 			}
 			sink := &rewritingConsumer{}
 			startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
 			want := 500
-			if source == usersSource {
+			if source == sources.UsersName {
 				want = 100
 			}
 			require.Eventually(t, func() bool { return sink.LogRecordCount() >= want }, waitFor, 5*time.Millisecond)
@@ -186,6 +195,15 @@ func (c *faultyClient) Get(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (c *faultyClient) Set(ctx context.Context, key string, value []byte) error {
+	return c.write(func() error { return c.Client.Set(ctx, key, value) })
+}
+
+func (c *faultyClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	return c.write(func() error { return c.Client.Batch(ctx, ops...) })
+}
+
+// write runs a write as the test made the storage behave: counted while active, held, or failing.
+func (c *faultyClient) write(fn func() error) error {
 	c.ext.setActive.Add(1)
 	defer c.ext.setActive.Add(-1)
 	if c.ext.blockSet != nil {
@@ -194,14 +212,7 @@ func (c *faultyClient) Set(ctx context.Context, key string, value []byte) error 
 	if c.ext.failSets.Load() {
 		return errDiskGone
 	}
-	return c.Client.Set(ctx, key, value)
-}
-
-func (c *faultyClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	if c.ext.failSets.Load() {
-		return errDiskGone
-	}
-	return c.Client.Batch(ctx, ops...)
+	return fn()
 }
 
 func (c *faultyClient) Close(ctx context.Context) error {
@@ -229,16 +240,16 @@ func TestUnreadableStorageIsRetriedNotReset(t *testing.T) {
 	second := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, second, logger)
 	require.Eventually(t, func() bool { return second.LogRecordCount() >= 500 }, waitFor, 5*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs()[1000:], eventIDs(second.AllLogs()), "resumes where it was once storage answers")
-	assert.Len(t, logs.FilterMessage("Monitor poll failed; will retry").FilterFieldKey("error").All(), 3)
+	assert.Len(t, logs.FilterMessage("Poll failed; will retry").FilterFieldKey("error").All(), 3)
 	assert.True(t, sawStatus(host, componentstatus.StatusRecoverableError, "cannot be read"))
 }
 
 // seedRaw stores value under key as a previous run (or a damaged disk) would have.
 func seedRaw(t *testing.T, host *testHost, key string, value []byte) {
 	t.Helper()
-	seedUsersStorage(t, host, storage.SetOperation(key, value))
+	seedStorage(t, host, storage.SetOperation(key, value))
 }
 
 // Defect 5: a stored JSON null is a damaged checkpoint: replay DocuSign's window, don't jump to now.
@@ -247,7 +258,7 @@ func TestStoredNullCheckpointReplaysTheRetentionWindow(t *testing.T) {
 	cfg := backlogConfig(srv)
 	cfg.Monitor.StartTime = time.Time{} // a first run would start now and deliver nothing
 	host := newFileStorageHost(t, t.TempDir())
-	seedRaw(t, host, monitorCheckpointKey, []byte("null"))
+	seedRaw(t, host, monitorKey, []byte("null"))
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, sink, logger)
@@ -264,11 +275,11 @@ func TestCheckpointWithoutCursorResumesFromItsLastEventTime(t *testing.T) {
 	at, ok := srv.MonitorEventTime(500)
 	require.True(t, ok)
 	ids := srv.MonitorEventIDs()
-	seedCheckpoint(t, host, monitorCheckpoint{LastEventTime: at, LastEventID: ids[500], RecentIDs: ids[490:501]})
+	seedMonitorV1(t, host, monitorPos{LastEventTime: at, LastEventID: ids[500], RecentIDs: ids[490:501]})
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 499 }, waitFor, 5*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, ids[501:], eventIDs(sink.AllLogs()), "from the event after the last one consumed")
 }
 
@@ -324,10 +335,10 @@ func TestNeverSavesAnEmptyCursor(t *testing.T) {
 	}}
 	cfg := scriptedConfig(t, stream)
 	host := newFileStorageHost(t, t.TempDir())
-	seedRaw(t, host, monitorCheckpointKey, []byte(`{"cursor":`)) // damaged: restart from the window
-	var saved []monitorCheckpoint
+	seedRaw(t, host, monitorKey, []byte(`{"cursor":`)) // damaged: restart from the window
+	var saved []monitorPos
 	var mu sync.Mutex
-	wrapCheckpointStorage(t, host, func(cp monitorCheckpoint) {
+	wrapCheckpointStorage(t, host, func(cp monitorPos) {
 		mu.Lock()
 		saved = append(saved, cp)
 		mu.Unlock()
@@ -357,7 +368,7 @@ func TestCheckpointWriteFailureIsReportedUntilAWriteSucceeds(t *testing.T) {
 	startReceiver(t, cfg, host, sink, nil)
 	require.Eventually(t, func() bool { return sawStatus(host, componentstatus.StatusRecoverableError, "checkpoint not saved") },
 		waitFor, 5*time.Millisecond)
-	time.Sleep(150 * time.Millisecond) // several polls succeed meanwhile: health stays an error
+	waitPolls(t, srv, 3) // several polls succeed meanwhile: health stays an error
 	assert.Equal(t, componentstatus.StatusRecoverableError, lastStatus(host))
 
 	faulty.failSets.Store(false)
@@ -372,12 +383,12 @@ func TestQuietWeekIsNotReportedAsLost(t *testing.T) {
 	first := new(consumertest.LogsSink)
 	rcv := startReceiver(t, cfg, host, first, nil)
 	require.Eventually(t, func() bool { return first.LogRecordCount() == 10 }, waitFor, 5*time.Millisecond)
-	time.Sleep(150 * time.Millisecond) // caught-up polls
+	waitPolls(t, srv, 2) // caught-up polls
 	require.NoError(t, rcv.Shutdown(context.Background()))
 
-	cp := loadCheckpoint(t, host)
+	cp := readMonitorPos(t, host)
 	cp.LastEventTime = time.Now().Add(-9 * 24 * time.Hour) // the last event arrived nine days ago
-	seedCheckpoint(t, host, cp)
+	seedJSON(t, host, monitorKey, cp)
 	logger, logs := observedLogger()
 	startReceiver(t, cfg, host, new(consumertest.LogsSink), logger)
 	require.Eventually(t, func() bool { return logs.FilterMessage("Monitor resuming from checkpoint").Len() == 1 }, waitFor, 5*time.Millisecond)
@@ -396,12 +407,12 @@ func TestMonitorCursorCycleEndsThePoll(t *testing.T) {
 	cfg := scriptedConfig(t, stream)
 	cfg.Monitor.PollInterval = time.Hour
 	host := newFileStorageHost(t, t.TempDir())
-	seedCheckpoint(t, host, monitorCheckpoint{Cursor: "c0"})
+	seedMonitorV1(t, host, monitorPos{Cursor: "c0"})
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, sink, logger)
 	require.Eventually(t, func() bool { return logs.FilterMessageSnippet("already read").Len() == 1 }, waitFor, 5*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPollDone(t, host)
 	assert.Equal(t, []string{"e0", "e1"}, eventIDs(sink.AllLogs()))
 	assert.LessOrEqual(t, len(stream.requests()), 3, "one poll reads the cycle once")
 }
@@ -416,12 +427,11 @@ func TestMonitorEmptyPageWithANewCursorIsCaughtUp(t *testing.T) {
 	cfg := scriptedConfig(t, stream)
 	cfg.Monitor.PollInterval = time.Hour
 	host := newFileStorageHost(t, t.TempDir())
-	seedCheckpoint(t, host, monitorCheckpoint{Cursor: "c0"})
+	seedMonitorV1(t, host, monitorPos{Cursor: "c0"})
 	var saved atomic.Value
-	wrapCheckpointStorage(t, host, func(cp monitorCheckpoint) { saved.Store(cp.Cursor) })
+	wrapCheckpointStorage(t, host, func(cp monitorPos) { saved.Store(cp.Cursor) })
 	startReceiver(t, cfg, host, new(consumertest.LogsSink), nil)
-	require.Eventually(t, func() bool { return len(stream.requests()) >= 1 }, waitFor, 5*time.Millisecond)
-	time.Sleep(300 * time.Millisecond)
+	waitPollDone(t, host)
 	assert.LessOrEqual(t, len(stream.requests()), 2, "one poll: the page, at most one request ahead")
 	assert.Equal(t, "c1", saved.Load(), "the new cursor is kept")
 }
@@ -429,9 +439,9 @@ func TestMonitorEmptyPageWithANewCursorIsCaughtUp(t *testing.T) {
 // Defect 15: a stream that never says it is caught up is read in polls of maxPagesPerPoll pages,
 // each handing over to the next at once.
 func TestMonitorEndlessStreamIsCappedPerPoll(t *testing.T) {
-	restore := maxPagesPerPoll
-	t.Cleanup(func() { maxPagesPerPoll = restore }) // after the receiver's own cleanup
-	maxPagesPerPoll = 20
+	restore := source.MaxPagesPerPoll
+	t.Cleanup(func() { source.MaxPagesPerPoll = restore }) // after the receiver's own cleanup
+	source.MaxPagesPerPoll = 20
 	base := time.Now().Add(-time.Hour)
 	stream := &scriptedStream{page: func(cursor string) string {
 		var i int
@@ -441,7 +451,7 @@ func TestMonitorEndlessStreamIsCappedPerPoll(t *testing.T) {
 	cfg := scriptedConfig(t, stream)
 	cfg.Monitor.PollInterval = time.Hour
 	host := newFileStorageHost(t, t.TempDir())
-	seedCheckpoint(t, host, monitorCheckpoint{Cursor: "c0"})
+	seedMonitorV1(t, host, monitorPos{Cursor: "c0"})
 	logger, logs := observedLogger()
 	startReceiver(t, cfg, host, new(consumertest.LogsSink), logger)
 	require.Eventually(t, func() bool { return logs.FilterMessageSnippet("most pages one poll may").Len() >= 2 },
@@ -456,7 +466,7 @@ func TestMonitorStalledCursorWarnsOnce(t *testing.T) {
 	}}
 	cfg := scriptedConfig(t, stream)
 	host := newFileStorageHost(t, t.TempDir())
-	seedCheckpoint(t, host, monitorCheckpoint{Cursor: "c0"})
+	seedMonitorV1(t, host, monitorPos{Cursor: "c0"})
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, sink, logger)
@@ -489,7 +499,6 @@ func TestShutdownPastItsDeadlineNeverClosesStorageUnderAWrite(t *testing.T) {
 	assert.False(t, faulty.closedMid.Load(), "storage was not closed under the running write")
 	close(faulty.blockSet)
 	require.Eventually(t, func() bool { return faulty.setActive.Load() == 0 }, waitFor, time.Millisecond)
-	time.Sleep(50 * time.Millisecond)
 	assert.False(t, faulty.closedMid.Load())
 }
 
@@ -497,64 +506,14 @@ func TestShutdownPastItsDeadlineNeverClosesStorageUnderAWrite(t *testing.T) {
 func TestDamagedDeltaCountAllocatesNothing(t *testing.T) {
 	srv, _ := usersServer(t, 50)
 	host := newFileStorageHost(t, t.TempDir())
-	meta, err := json.Marshal(usersCheckpoint{Watermark: time.Now(), Deltas: 1_000_000}) // no full sync yet: list everyone
+	meta, err := json.Marshal(usersSyncState{Watermark: time.Now(), Deltas: 1_000_000}) // no full sync yet: list everyone
 	require.NoError(t, err)
-	seedUsersStorage(t, host, storage.SetOperation(usersDigestsKey, []byte{digestFormatV1}), storage.SetOperation(usersCheckpointKey, meta))
+	seedStorage(t, host, storage.SetOperation(usersV1Key+".digests", []byte{1}), storage.SetOperation(usersV1Key, meta))
 	faulty := faultyStorage(host)
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, usersConfig(srv), host, sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 50 }, waitFor, 5*time.Millisecond)
 	assert.Less(t, faulty.gets.Load(), int64(10), "reads stop at the first missing delta")
-}
-
-// panickingFetcher serves pages like scriptedFetcher but panics on one cursor, as the pacer's
-// division by zero once did in the request goroutine.
-type panickingFetcher struct {
-	scriptedFetcher
-	panicOn string
-}
-
-func (p *panickingFetcher) fetch(ctx context.Context, cursor string, limit int) (api.Response, error) {
-	if cursor == p.panicOn {
-		panic("integer divide by zero")
-	}
-	return p.scriptedFetcher.fetch(ctx, cursor, limit)
-}
-
-// Defect 1: a panic in the request goroutine of the drain pipeline reaches the poll loop as an error.
-func TestPanicInThePrefetchGoroutineIsAnError(t *testing.T) {
-	const event = `{"timestamp":"2026-10-02T14:05:11.4410027Z","eventId":"e1","object":"Envelope","action":"Sent"}`
-	f := &panickingFetcher{scriptedFetcher: scriptedFetcher{pages: map[string]string{
-		"c0": `{"endCursor":"c1","data":[` + event + `]}`,
-	}}, panicOn: "c1"}
-	sink := new(consumertest.LogsSink)
-	p := newTestMonitorPoller(t, f, sink)
-	p.state.Cursor = "c0"
-	_, err := p.drain(context.Background())
-	var pe *panicError
-	require.ErrorAs(t, err, &pe)
-	assert.Contains(t, err.Error(), "integer divide by zero")
-	if p.state.Cursor != "c0" { // the page before the panic may or may not have been consumed first
-		assert.Equal(t, []string{"e1"}, eventIDs(sink.AllLogs()), "the checkpoint moved only past delivered events")
-	}
-}
-
-// Defect 15: users paging.next links that cycle end in start/take paging, and the listing completes.
-func TestUsersNextCycleFallsBackToStartTake(t *testing.T) {
-	srv, _ := usersServerAged(t, 1000, time.Hour)
-	srv.ArmHostile(docusigntest.HostileUsersNextBack, 1_000_000) // every page links back, the last one too
-	host := newFileStorageHost(t, t.TempDir())
-	watch := watchStorage(t, host)
-	logger, logs := observedLogger()
-	sink := new(consumertest.LogsSink)
-	startReceiver(t, usersConfig(srv), host, sink, logger)
-	watch.waitSyncs(t, 2)
-	recs := userRecords(sink.AllLogs())
-	assert.Len(t, recs, 1000, "every user once")
-	for id, ops := range opsByID(recs) {
-		assert.Equal(t, []string{"CREATE"}, ops, id)
-	}
-	assert.GreaterOrEqual(t, logs.FilterMessageSnippet("leads back to a page").Len(), 1)
 }
 
 // sleepyConsumer takes d for every batch, like an exporter pushing through a slow backend.
@@ -580,7 +539,7 @@ func TestSlowPipelineKeepsPollsHealthy(t *testing.T) {
 	sink := &sleepyConsumer{d: 2 * cfg.Timeout}
 	startReceiver(t, cfg, host, sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 1000 }, waitFor, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPollDone(t, host)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "all, once, in order")
 	assert.Equal(t, 6, srv.Stats().MonitorRequests, "five pages and the caught-up one, none twice")
 	assert.False(t, sawStatus(host, componentstatus.StatusRecoverableError, ""), "health never flipped")
@@ -651,7 +610,7 @@ func TestOversizedPageIsAskedForAgainWithASmallerLimit(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, logger)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 40 }, time.Minute, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "all, once, in order")
 	shrunk := logs.FilterMessageSnippet("asking again with a smaller limit").All()
 	require.Len(t, shrunk, 2)
@@ -675,7 +634,7 @@ func TestOversizedSingleEventIsSkippedWithItsPosition(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, logger)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 30 }, time.Minute, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	want := append(append(append([]string{}, all[:10]...), all[11:21]...), all[22:]...)
 	assertSameIDs(t, want, eventIDs(sink.AllLogs()), "everything but the two giants, in order")
 	skipped := logs.FilterMessageSnippet("larger than the page cap skipped").All()
@@ -697,7 +656,7 @@ func TestHostileRecordsAreDeliveredFlagged(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 52 }, waitFor, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	require.Equal(t, 52, sink.LogRecordCount(), "every record once")
 	flagged := 0
 	for _, ld := range sink.AllLogs() {
@@ -715,19 +674,6 @@ func TestHostileRecordsAreDeliveredFlagged(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 12, flagged, "the twelve hostile records, flagged")
-}
-
-// Defect 7: a Retry-After DocuSign sent, on an API call or the token endpoint, governs the next wait.
-func TestBackoffHonoursRetryAfterOfAPIAndTokenErrors(t *testing.T) {
-	for name, err := range map[string]error{
-		"api":   fmt.Errorf("poll: %w", &api.Error{Op: "monitor stream", StatusCode: http.StatusTooManyRequests, RetryAfter: 40 * time.Second}),
-		"token": fmt.Errorf("token: %w", &auth.Error{StatusCode: http.StatusTooManyRequests, RetryAfter: 40 * time.Second}),
-	} {
-		b := newBackoff(30 * time.Second)
-		assert.Equal(t, 40*time.Second, b.next(err), name)
-	}
-	b := newBackoff(30 * time.Second)
-	assert.LessOrEqual(t, b.next(errors.New("reset")), time.Second, "without Retry-After: the backoff's own wait")
 }
 
 // Intermittent faults during a drain: a poll that delivered pages before failing retries after the
@@ -755,12 +701,12 @@ func TestProgressBeforeAFailureRestartsTheBackoff(t *testing.T) {
 	t.Cleanup(api.Close)
 	cfg.Monitor.Endpoint = api.URL
 	host := newFileStorageHost(t, t.TempDir())
-	seedCheckpoint(t, host, monitorCheckpoint{Cursor: "c0"})
+	seedMonitorV1(t, host, monitorPos{Cursor: "c0"})
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, sink, logger)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 12 }, time.Minute, 10*time.Millisecond)
-	failures := logs.FilterMessage("Monitor poll failed; will retry").All()
+	failures := logs.FilterMessage("Poll failed; will retry").All()
 	require.GreaterOrEqual(t, len(failures), 4)
 	for _, f := range failures {
 		assert.LessOrEqual(t, f.ContextMap()["retry_in"].(time.Duration), time.Second, "the first backoff step after progress")

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver
 
 import (
@@ -15,13 +18,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/receiver/receivertest"
-	"go.uber.org/zap"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 // backlogServer returns a fake DocuSign holding n events in the last hours.
@@ -39,19 +37,21 @@ func backlogConfig(srv *docusigntest.Server) *Config {
 	return cfg
 }
 
+// The 30,000-event drain through the built collector is the end-to-end test's; the 1,000,000-event one
+// the benchmark's. This one pins the page and consume counts.
 func TestMonitorDrainsBacklogCompleteInOrder(t *testing.T) {
-	const total = 50000
+	const total = 6000
 	srv := backlogServer(t, total)
 	sink := new(consumertest.LogsSink)
 	rcv := startReceiver(t, backlogConfig(srv), newFileStorageHost(t, t.TempDir()), sink, nil)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= total }, 60*time.Second, 10*time.Millisecond)
-	time.Sleep(200 * time.Millisecond) // a few more polls: nothing more may arrive
+	waitPolls(t, srv, 2) // nothing more may arrive
 	require.NoError(t, rcv.Shutdown(context.Background()))
 
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "every event once, in stream order")
-	assert.Equal(t, 25, len(sink.AllLogs()), "one ConsumeLogs per 2,000-event page")
-	assert.GreaterOrEqual(t, srv.Stats().MonitorRequests, 26, "25 pages plus the caught-up request")
+	assert.Equal(t, 3, len(sink.AllLogs()), "one ConsumeLogs per 2,000-event page")
+	assert.GreaterOrEqual(t, srv.Stats().MonitorRequests, 4, "3 pages plus the caught-up request")
 }
 
 // flakyConsumer fails every call in failOn (1-based) with a retryable error, records what it accepted.
@@ -88,7 +88,7 @@ func TestMonitorConsumeFailureLosesNothingAndCheckpointNeverAhead(t *testing.T) 
 		3: errors.New("exporter queue full"), 4: errors.New("exporter queue full"), 7: errors.New("backend down"),
 	}}
 	host := newFileStorageHost(t, t.TempDir())
-	wrapCheckpointStorage(t, host, func(saved monitorCheckpoint) {
+	wrapCheckpointStorage(t, host, func(saved monitorPos) {
 		// At every save the event it names must already be accepted by the pipeline.
 		accepted := eventIDs(sink.AllLogs())
 		require.NotEmpty(t, accepted)
@@ -97,19 +97,19 @@ func TestMonitorConsumeFailureLosesNothingAndCheckpointNeverAhead(t *testing.T) 
 	startReceiver(t, cfg, host, sink, nil)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= total }, 60*time.Second, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "nothing lost, nothing twice, in order")
 }
 
 // wrapCheckpointStorage makes every Monitor checkpoint write call check first.
-func wrapCheckpointStorage(t *testing.T, host *testHost, check func(monitorCheckpoint)) {
+func wrapCheckpointStorage(t *testing.T, host *testHost, check func(monitorPos)) {
 	t.Helper()
 	inner := host.extensions[testStorageID].(storage.Extension)
 	host.extensions[testStorageID] = &wrappedStorageExt{Extension: inner, onSet: func(key string, value []byte) {
-		if key != monitorCheckpointKey {
+		if key != monitorKey {
 			return
 		}
-		var cp monitorCheckpoint
+		var cp monitorPos
 		require.NoError(t, json.Unmarshal(value, &cp))
 		check(cp)
 	}}
@@ -159,7 +159,7 @@ func TestMonitorRestartResumesAfterLastConsumedEvent(t *testing.T) {
 	second := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, second, nil)
 	require.Eventually(t, func() bool { return second.LogRecordCount() >= 1500 }, 30*time.Second, 10*time.Millisecond)
-	time.Sleep(200 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	all := srv.MonitorEventIDs()
 	assertSameIDs(t, all[6000:], eventIDs(second.AllLogs()), "the restarted receiver delivers exactly the new events")
 }
@@ -184,7 +184,7 @@ func TestMonitorRetentionGapIsReported(t *testing.T) {
 	cfg := backlogConfig(srv)
 	host := newFileStorageHost(t, t.TempDir())
 	stale := time.Now().Add(-9 * 24 * time.Hour).UTC()
-	seedCheckpoint(t, host, monitorCheckpoint{Cursor: stale.Format(time.RFC3339), LastEventTime: stale})
+	seedMonitorV1(t, host, monitorPos{Cursor: stale.Format(time.RFC3339), LastEventTime: stale})
 
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
@@ -198,16 +198,6 @@ func TestMonitorRetentionGapIsReported(t *testing.T) {
 	assert.InDelta(t, 2*24*time.Hour, fields["lost"].(time.Duration), float64(time.Minute))
 }
 
-// seedCheckpoint writes a Monitor checkpoint as a previous run would have.
-func seedCheckpoint(t *testing.T, host *testHost, cp monitorCheckpoint) {
-	t.Helper()
-	ext := host.extensions[testStorageID].(storage.Extension)
-	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(t, err)
-	require.NoError(t, checkpoint.New[monitorCheckpoint](client, monitorCheckpointKey).Save(context.Background(), cp))
-	require.NoError(t, client.Close(context.Background()))
-}
-
 func TestMonitorDuplicateGuardDropsReplayedEvents(t *testing.T) {
 	srv := backlogServer(t, 3000)
 	cfg := backlogConfig(srv)
@@ -218,100 +208,48 @@ func TestMonitorDuplicateGuardDropsReplayedEvents(t *testing.T) {
 	require.Eventually(t, func() bool { return first.LogRecordCount() == 3000 }, 30*time.Second, 10*time.Millisecond)
 	require.NoError(t, rcv.Shutdown(context.Background()))
 
-	// Rewind the cursor as an API overlap would: the last 1,500 events are served again.
-	ids := srv.MonitorEventIDs()
+	// Rewind the cursor as an API overlap would: the last 1,500 events are served again, and the
+	// stored duplicate guard (the ids of the last pages) must recognise them after the restart.
 	replayFrom, ok := srv.MonitorEventTime(1500)
 	require.True(t, ok)
-	cp := loadCheckpoint(t, host)
-	require.Len(t, cp.RecentIDs, 3000)
-	cp.Cursor = replayFrom.UTC().Format(time.RFC3339Nano)
-	seedCheckpoint(t, host, cp)
+	pos := readMonitorPos(t, host)
+	pos.Cursor = replayFrom.UTC().Format(time.RFC3339Nano)
+	seedJSON(t, host, monitorKey, pos)
 	srv.AddMonitorEvents(10, time.Now(), time.Millisecond)
 
 	second := new(consumertest.LogsSink)
 	startReceiver(t, cfg, host, second, nil)
 	require.Eventually(t, func() bool { return second.LogRecordCount() >= 10 }, 30*time.Second, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs()[3000:], eventIDs(second.AllLogs()), "replayed events dropped, new ones delivered")
-	assert.Len(t, ids, 3000)
 }
 
-func loadCheckpoint(t *testing.T, host *testHost) monitorCheckpoint {
-	t.Helper()
-	ext := host.extensions[testStorageID].(storage.Extension)
-	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(t, err)
-	defer func() { require.NoError(t, client.Close(context.Background())) }()
-	cp, found, err := checkpoint.New[monitorCheckpoint](client, monitorCheckpointKey).Load(context.Background())
-	require.NoError(t, err)
-	require.True(t, found)
-	return cp
-}
-
-// scriptedFetcher serves canned page bodies by cursor.
-type scriptedFetcher struct {
-	pages map[string]string
-	mu    sync.Mutex
-	asked []string
-}
-
-func (s *scriptedFetcher) fetch(_ context.Context, cursor string, _ int) (api.Response, error) {
-	s.mu.Lock()
-	s.asked = append(s.asked, cursor)
-	s.mu.Unlock()
-	body, ok := s.pages[cursor]
-	if !ok {
-		return api.Response{}, errors.New("unexpected cursor " + cursor)
-	}
-	return api.Response{Body: []byte(body), TraceToken: "trace-1"}, nil
-}
-
-func newTestMonitorPoller(t *testing.T, f streamFetcher, next *consumertest.LogsSink) *monitorPoller {
-	t.Helper()
-	cfg := createDefaultConfig().(*Config)
-	r, err := newDocusignReceiver(receivertest.NewNopSettings(metadata.Type), cfg, next)
-	require.NoError(t, err)
-	t.Cleanup(r.tb.Shutdown)
-	r.storage = storage.NewNopClient()
-	p := newMonitorPoller(r, nil)
-	p.fetcher = f
-	p.logger = zap.NewNop()
-	return p
-}
-
-func TestMonitorNeverAdoptsEmptyCursor(t *testing.T) {
-	const event = `{"timestamp":"2026-10-02T14:05:11.4410027Z","eventId":"e1","object":"Envelope","action":"Sent"}`
-	f := &scriptedFetcher{pages: map[string]string{
-		"c0": `{"endCursor":"c1","data":[` + event + `]}`,
-		"c1": `{"endCursor":null,"data":[]}`,
-	}}
+// TestMonitorMigratesTheV1Checkpoint: a checkpoint of the version before the source shape resumes
+// where it was, its recent ids guarding against duplicates, and is rewritten in today's form.
+func TestMonitorMigratesTheV1Checkpoint(t *testing.T) {
+	srv := backlogServer(t, 2000)
+	cfg := backlogConfig(srv)
+	host := newFileStorageHost(t, t.TempDir())
+	ids := srv.MonitorEventIDs()
+	at, ok := srv.MonitorEventTime(1000)
+	require.True(t, ok)
+	// v1 as the earlier version wrote it: a cursor overlapping the events it consumed, and their ids.
+	seedMonitorV1(t, host, monitorPos{Cursor: at.UTC().Format(time.RFC3339Nano), LastEventID: ids[1499], RecentIDs: ids[:1500]})
+	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
-	p := newTestMonitorPoller(t, f, sink)
-	p.state.Cursor = "c0"
+	rcv := startReceiver(t, cfg, host, sink, logger)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 500 }, waitFor, 10*time.Millisecond)
+	waitPolls(t, srv, 2)
+	require.NoError(t, rcv.Shutdown(context.Background()))
 
-	_, err := p.drain(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, "c1", p.state.Cursor, "a null endCursor keeps the good cursor")
-	assert.Equal(t, []string{"c0", "c1"}, f.asked)
-	assert.Equal(t, 1, sink.LogRecordCount())
-
-	f.asked = nil
-	_, err = p.drain(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, []string{"c1"}, f.asked, "the next poll resumes from the kept cursor")
-}
-
-func TestMonitorBadPageKeepsCheckpoint(t *testing.T) {
-	f := &scriptedFetcher{pages: map[string]string{"c0": `<html>gateway timeout</html>`}}
-	sink := new(consumertest.LogsSink)
-	p := newTestMonitorPoller(t, f, sink)
-	p.state.Cursor = "c0"
-	_, err := p.drain(context.Background())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "trace token trace-1")
-	assert.Contains(t, err.Error(), "gateway timeout", "quotes the first bytes")
-	assert.Equal(t, "c0", p.state.Cursor)
-	assert.Zero(t, sink.LogRecordCount())
+	assertSameIDs(t, ids[1500:], eventIDs(sink.AllLogs()), "neither a replay of 7 days nor a jump to now")
+	require.Equal(t, 1, logs.FilterMessage("Monitor checkpoint migrated").Len())
+	assert.Equal(t, ids[1999], readMonitorPos(t, host).LastEventID, "rewritten in today's form")
+	withStorage(t, host, func(c storage.Client) {
+		old, err := c.Get(context.Background(), monitorV1Key)
+		require.NoError(t, err)
+		assert.Nil(t, old, "the v1 key is retired")
+	})
 }
 
 func TestMonitorOrganizationStream(t *testing.T) {
@@ -322,6 +260,6 @@ func TestMonitorOrganizationStream(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, cfg, newFileStorageHost(t, t.TempDir()), sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 3000 }, 30*time.Second, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "the resultData envelope pages like the lens stream")
 }

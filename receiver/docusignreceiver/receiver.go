@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver"
 
 import (
@@ -5,25 +8,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"sync"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 )
 
-// docusignReceiver wires the token source, the API client, the storage client and one poller per source.
+// docusignReceiver builds the clients and the checkpoint store, and runs one source per enabled
+// configuration block.
 type docusignReceiver struct {
 	cfg      *Config
 	settings receiver.Settings
@@ -31,14 +35,10 @@ type docusignReceiver struct {
 	obsrecv  *receiverhelper.ObsReport
 	tb       *metadata.TelemetryBuilder
 
-	host    component.Host
-	storage storage.Client
-	conns   *api.ConnTracker // every connection to DocuSign, closed at Shutdown
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-
-	statusMu sync.Mutex
-	failing  map[string]error // source → its last error, while it fails
+	store  *checkpoint.Store
+	conns  *api.ConnTracker // every connection to DocuSign, closed at Shutdown
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*docusignReceiver, error) {
@@ -57,12 +57,11 @@ func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs)
 	return &docusignReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, tb: tb}, nil
 }
 
-// Start builds the clients and launches the pollers; it does not wait for DocuSign.
+// Start builds the clients and starts the sources; it does not wait for DocuSign.
 func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error {
-	if r.cancel != nil { // a second Start would orphan the running pollers
+	if r.cancel != nil { // a second Start would orphan the running sources
 		return errors.New("docusign receiver: already started")
 	}
-	r.host = host
 	logger := r.settings.Logger
 	for _, w := range r.cfg.warnings() {
 		logger.Warn(w)
@@ -75,7 +74,7 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	if err != nil {
 		return err
 	}
-	r.storage = storageClient
+	r.store = checkpoint.NewStore(storageClient)
 
 	baseClient, err := r.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), r.settings.TelemetrySettings)
 	if err != nil {
@@ -85,13 +84,14 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	r.conns = api.NewConnTracker(baseClient.Transport)
 	tokenClient := *baseClient
 	tokenClient.Transport = r.conns
+	enabled := r.cfg.sources()
 	tokens, err := auth.NewTokenSource(auth.Config{
 		IntegrationKey: r.cfg.IntegrationKey,
 		UserID:         r.cfg.UserID,
 		PrivateKey:     key,
 		OAuthBaseURL:   r.cfg.oauthBaseURL(),
 		Audience:       r.cfg.jwtAudience(),
-		Scopes:         auth.ScopesFor(r.cfg.Monitor.Enabled, r.cfg.Users.Enabled),
+		Scopes:         enabled.scopes(),
 		RedirectURI:    r.cfg.RedirectURI,
 		HTTPClient:     &tokenClient,
 	})
@@ -100,32 +100,34 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	}
 	apiHTTP := &http.Client{ // no Timeout: api bounds only the time spent waiting on DocuSign
 		Transport:     &auth.Transport{Source: tokens, Base: r.conns},
-		CheckRedirect: sameHostRedirect,
+		CheckRedirect: api.SameHostRedirect,
 	}
-	client := api.New(apiHTTP, api.WithTimeout(baseClient.Timeout), api.WithLogger(logger), api.WithObserver(r.observeRequest))
+	env := source.Env{
+		Client:    api.New(apiHTTP, api.WithTimeout(baseClient.Timeout), api.WithLogger(logger), api.WithObserver(r.observeRequest)),
+		Store:     r.store,
+		Next:      r.next,
+		Obs:       r.obsrecv,
+		Telemetry: r.tb,
+		Health:    source.NewHealth(host),
+		Logger:    logger,
+		NewBatch:  r.newBatch,
+	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	if r.cfg.Monitor.Enabled {
-		p := newMonitorPoller(r, client)
+	for _, s := range enabled {
+		deps := env.Deps(s.name, s.interval)
+		src := s.build(deps)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			p.run(runCtx)
-		}()
-	}
-	if r.cfg.Users.Enabled {
-		p := newUsersPoller(r, client)
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			p.run(runCtx)
+			source.Run(runCtx, src, deps)
 		}()
 	}
 	return nil
 }
 
-// Shutdown cancels the pollers, waits for them and releases connections and storage.
+// Shutdown stops the sources, waits for them and releases connections and storage.
 func (r *docusignReceiver) Shutdown(ctx context.Context) error {
 	if r.cancel != nil {
 		r.cancel()
@@ -139,56 +141,60 @@ func (r *docusignReceiver) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("docusign receiver: pollers did not stop: %w", ctx.Err()))
+		errs = append(errs, fmt.Errorf("docusign receiver: sources did not stop: %w", ctx.Err()))
 	}
 	if r.conns != nil {
 		r.conns.CloseAll()
 	}
-	if r.storage != nil {
-		errs = append(errs, r.storage.Close(ctx))
+	if r.store != nil {
+		errs = append(errs, r.store.Close(ctx))
 	}
 	r.cancel = nil
 	r.tb.Shutdown()
 	return errors.Join(errs...)
 }
 
-// observeRequest records API request telemetry: count by source and status class, rate-limit budget.
-func (r *docusignReceiver) observeRequest(op string, status int, header http.Header) {
+// openStorage returns a client of the storage extension named by id; none named: in-memory no-op.
+func openStorage(ctx context.Context, host component.Host, id *component.ID, self component.ID) (storage.Client, error) {
+	if id == nil {
+		return storage.NewNopClient(), nil
+	}
+	ext, ok := host.GetExtensions()[*id]
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q not found; add it under extensions and service.extensions", id)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
+	}
+	client, err := se.GetClient(ctx, component.KindReceiver, self, "")
+	if err != nil {
+		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
+	}
+	return client, nil
+}
+
+// Telemetry attribute keys of API requests.
+const (
+	attrOperation   = attribute.Key("operation")
+	attrStatusClass = attribute.Key("status_class")
+)
+
+// observeRequest records API request telemetry: count by operation and status class, rate-limit budget.
+func (r *docusignReceiver) observeRequest(o api.Outcome) {
 	class := "error"
-	if status > 0 {
-		class = fmt.Sprintf("%dxx", status/100)
+	if o.Status > 0 {
+		class = fmt.Sprintf("%dxx", o.Status/100)
 	}
 	r.tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1,
-		metric.WithAttributes(attrOperation.String(op), attrStatusClass.String(class)))
-	if remaining, err := strconv.ParseInt(header.Get("X-RateLimit-Remaining"), 10, 64); err == nil {
-		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), remaining)
+		metric.WithAttributes(attrOperation.String(o.Op), attrStatusClass.String(class)))
+	if o.RateLimit.HasRemaining {
+		r.tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), o.RateLimit.Remaining)
 	}
 }
 
-// reportStatus records whether the last attempt of a source worked and reports the receiver's
-// overall health: a recoverable error while any source fails, OK once all succeed.
-func (r *docusignReceiver) reportStatus(source string, err error) {
-	if r.host == nil {
-		return
-	}
-	r.statusMu.Lock()
-	defer r.statusMu.Unlock()
-	if r.failing == nil {
-		r.failing = map[string]error{}
-	}
-	if err != nil {
-		r.failing[source] = err
-		componentstatus.ReportStatus(r.host, componentstatus.NewRecoverableErrorEvent(fmt.Errorf("%s: %w", source, err)))
-		return
-	}
-	delete(r.failing, source)
-	if len(r.failing) == 0 {
-		componentstatus.ReportStatus(r.host, componentstatus.NewEvent(componentstatus.StatusOK))
-	}
-}
-
-// newLogs returns an empty batch with the receiver's resource and scope, and its record slice.
-func (r *docusignReceiver) newLogs() (plog.Logs, plog.LogRecordSlice) {
+// newBatch returns an empty batch with the receiver's resource and scope, and its record slice.
+func (r *docusignReceiver) newBatch() (plog.Logs, plog.LogRecordSlice) {
 	logs := plog.NewLogs()
 	rl := logs.ResourceLogs().AppendEmpty()
 	attrs := rl.Resource().Attributes()
@@ -203,30 +209,4 @@ func (r *docusignReceiver) newLogs() (plog.Logs, plog.LogRecordSlice) {
 	sl.Scope().SetName(metadata.ScopeName)
 	sl.Scope().SetVersion(r.settings.BuildInfo.Version)
 	return logs, sl.LogRecords()
-}
-
-// sameHostRedirect refuses redirects to another host: the transport would hand it the bearer token.
-func sameHostRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
-	}
-	if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
-		return fmt.Errorf("refusing redirect to %s://%s: the bearer token stays with DocuSign's host", req.URL.Scheme, req.URL.Host)
-	}
-	return nil
-}
-
-// sleepCtx waits d or until ctx ends; false means ctx ended.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver
 
 import (
@@ -88,6 +91,14 @@ func startReceiver(t *testing.T, cfg *Config, host component.Host, next consumer
 	return rcv
 }
 
+// waitPolls waits until srv answered n more Monitor requests than when called: polls after the one
+// being checked, so nothing more can be in flight from it.
+func waitPolls(t *testing.T, srv *docusigntest.Server, n int) {
+	t.Helper()
+	from := srv.Stats().MonitorRequests
+	require.Eventually(t, func() bool { return srv.Stats().MonitorRequests >= from+n }, waitFor, 5*time.Millisecond, "%d more polls", n)
+}
+
 // observedLogger returns a logger whose entries the test can read.
 func observedLogger() (*zap.Logger, *observer.ObservedLogs) {
 	core, logs := observer.New(zap.DebugLevel)
@@ -133,7 +144,7 @@ func forEachRecord(ld plog.Logs, fn func(plog.LogRecord)) {
 	}
 }
 
-// recordingStorage wraps a storage client and calls onSet before each write.
+// recordingStorage wraps a storage client and calls onSet before each write of a key.
 type recordingStorage struct {
 	storage.Client
 	onSet func(key string, value []byte)
@@ -142,4 +153,13 @@ type recordingStorage struct {
 func (r *recordingStorage) Set(ctx context.Context, key string, value []byte) error {
 	r.onSet(key, value)
 	return r.Client.Set(ctx, key, value)
+}
+
+func (r *recordingStorage) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		if op.Type == storage.Set {
+			r.onSet(op.Key, op.Value)
+		}
+	}
+	return r.Client.Batch(ctx, ops...)
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver
 
 import (
@@ -44,15 +47,15 @@ func TestTelemetryRequestsRecordsAndFetchRetries(t *testing.T) {
 		return next.LogRecordCount() == 3000 && srv.Stats().MonitorRequests >= 4 // three pages and the caught-up request
 	})
 
-	monitor := attribute.NewSet(attrSource.String(monitorSource))
+	monitor := attribute.NewSet(attribute.String("source", "monitor"))
 	metadatatest.AssertEqualReceiverDocusignRecordsFetched(t, tt, []metricdata.DataPoint[int64]{{Attributes: monitor, Value: 3000}},
 		metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverDocusignAPIRequests(t, tt, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attrOperation.String("monitor stream"), attrStatusClass.String("5xx")), Value: 1},
-		{Attributes: attribute.NewSet(attrOperation.String("monitor stream"), attrStatusClass.String("2xx")), Value: 4},
+		{Attributes: attribute.NewSet(attribute.String("operation", "monitor stream"), attribute.String("status_class", "5xx")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("operation", "monitor stream"), attribute.String("status_class", "2xx")), Value: 4},
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverDocusignRetries(t, tt, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attrSource.String(monitorSource), attrReason.String("poll")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("source", "monitor"), attribute.String("reason", "poll")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 
 	remaining, err := tt.GetMetric("otelcol_receiver_docusign_rate_limit_remaining")
@@ -79,9 +82,9 @@ func TestTelemetryConsumeRetriesAndDrops(t *testing.T) {
 	tt := drainWithTelemetry(t, srv, next, func() bool { return next.LogRecordCount() == 2000 && next.callCount() >= 4 })
 
 	metadatatest.AssertEqualReceiverDocusignRetries(t, tt, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attrSource.String(monitorSource), attrReason.String("consume")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("source", "monitor"), attribute.String("reason", "consume")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualReceiverDocusignRecordsDropped(t, tt, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attrSource.String(monitorSource), attrReason.String("permanent_error")), Value: 1000},
+		{Attributes: attribute.NewSet(attribute.String("source", "monitor"), attribute.String("reason", "permanent_error")), Value: 1000},
 	}, metricdatatest.IgnoreTimestamp())
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusignreceiver
 
 import (
@@ -6,7 +9,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,13 +22,10 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
 const waitFor = 15 * time.Second
@@ -91,14 +90,14 @@ func opsByID(recs []userRecord) map[string][]string {
 }
 
 // storageWatch sees every write of the receiver's storage client: which keys were written and the
-// users state after each completed sync.
+// users state after each completed sync (a write that moves the watermark).
 type storageWatch struct {
 	mu    sync.Mutex
 	keys  map[string]int
-	syncs []usersCheckpoint
+	syncs []usersSyncState
 }
 
-func (w *storageWatch) completed() []usersCheckpoint {
+func (w *storageWatch) completed() []usersSyncState {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return slices.Clone(w.syncs)
@@ -111,7 +110,7 @@ func (w *storageWatch) written(key string) int {
 }
 
 // waitSyncs waits until n more users syncs completed than had when called.
-func (w *storageWatch) waitSyncs(t *testing.T, n int) []usersCheckpoint {
+func (w *storageWatch) waitSyncs(t *testing.T, n int) []usersSyncState {
 	t.Helper()
 	from := len(w.completed())
 	require.Eventually(t, func() bool { return len(w.completed()) >= from+n }, waitFor, 5*time.Millisecond)
@@ -126,13 +125,13 @@ func (w *storageWatch) saw(t *testing.T, ops []*storage.Operation) {
 			continue
 		}
 		w.keys[op.Key]++
-		if op.Key != usersCheckpointKey {
+		if op.Key != usersKey {
 			continue
 		}
-		var cp usersCheckpoint
-		assert.NoError(t, json.Unmarshal(op.Value, &cp))
-		if cp.Deltas == 0 { // a page's save carries deltas; a completed sync folds them away
-			w.syncs = append(w.syncs, cp)
+		var st usersSyncState
+		assert.NoError(t, json.Unmarshal(op.Value, &st))
+		if n := len(w.syncs); !st.Watermark.IsZero() && (n == 0 || !w.syncs[n-1].Watermark.Equal(st.Watermark)) {
+			w.syncs = append(w.syncs, st)
 		}
 	}
 }
@@ -543,139 +542,8 @@ func TestUsersAndMonitorRunSideBySide(t *testing.T) {
 	assert.Equal(t, 500, monitor)
 	assert.Len(t, userRecords(sink.AllLogs()), 300)
 	assert.Equal(t, 1, srv.Stats().TokensIssued, "one token serves both sources")
-	assert.Positive(t, watch.written(monitorCheckpointKey))
-	assert.Positive(t, watch.written(usersCheckpointKey))
-}
-
-func TestDigestTableRoundTrip(t *testing.T) {
-	tbl := newDigestTable()
-	ids := []string{
-		"7d9b0f1e-2222-4333-8444-555566667777",
-		"7D9B0F1E-2222-4333-8444-555566667777", // not canonical: kept as a string, distinct
-		"legacy-42",
-		"sha256:00ff",
-		"é",
-	}
-	for i, id := range ids {
-		tbl.set(id, userDigest{byte(i + 1), 0xee})
-	}
-	require.Equal(t, 5, tbl.len())
-	assert.Len(t, tbl.guids, 1)
-
-	restored := newDigestTable()
-	require.NoError(t, restored.apply(tbl.encode()))
-	for i, id := range ids {
-		d, ok := restored.lookup(id)
-		require.True(t, ok, id)
-		assert.Equal(t, userDigest{byte(i + 1), 0xee}, d, id)
-	}
-	// A GUID user costs 33 bytes; a string id its tag, length, bytes and digest.
-	assert.Len(t, tbl.encode(), 1+33+4*(1+1+16)+36+len("legacy-42")+len("sha256:00ff")+len("é"))
-
-	var delta digestDelta
-	delta.reset()
-	delta.add(ids[0], userDigest{9})
-	delta.add("legacy-42", userDigest{8})
-	require.NoError(t, restored.apply(delta.buf))
-	d, _ := restored.lookup(ids[0])
-	assert.Equal(t, userDigest{9}, d, "a later delta replaces the table's digest")
-	d, _ = restored.lookup("legacy-42")
-	assert.Equal(t, userDigest{8}, d)
-}
-
-func TestDigestTableRejectsDamagedData(t *testing.T) {
-	tbl := newDigestTable()
-	tbl.set("7d9b0f1e-2222-4333-8444-555566667777", userDigest{1})
-	tbl.set("legacy", userDigest{2})
-	good := tbl.encode()
-	for name, data := range map[string][]byte{
-		"unknown version": append([]byte{9}, good[1:]...),
-		"cut short":       good[:len(good)-1],
-		"unknown tag":     append(slices.Clone(good), 'x'),
-		"huge length":     {digestFormatV1, entryString, 0xff, 0xff, 0xff, 0xff, 0x0f},
-	} {
-		t.Run(name, func(t *testing.T) {
-			assert.Error(t, newDigestTable().apply(data))
-		})
-	}
-}
-
-func TestDigestTablePrunesUsersAFullListingMissed(t *testing.T) {
-	tbl := newDigestTable()
-	kept, gone := "0a1b2c3d-5555-4666-8777-888899990000", "7d9b0f1e-2222-4333-8444-555566667777"
-	tbl.set(kept, userDigest{1})
-	tbl.set(gone, userDigest{2})
-	tbl.set("legacy", userDigest{3})
-	tbl.clearSeen()
-	tbl.markSeen(kept)
-	n, sample := tbl.pruneUnseen(1)
-	assert.Equal(t, 2, n)
-	require.Len(t, sample, 1)
-	assert.Contains(t, []string{gone, "legacy"}, sample[0], "the sample names a removed user")
-	_, ok := tbl.lookup(kept)
-	assert.True(t, ok)
-	assert.Equal(t, 1, tbl.len())
-}
-
-func TestParseGUIDRoundTrip(t *testing.T) {
-	for _, s := range []string{"7d9b0f1e-2222-4333-8444-555566667777", "00000000-0000-0000-0000-000000000000"} {
-		g, ok := parseGUID(s)
-		require.True(t, ok, s)
-		assert.Equal(t, s, formatGUID(g))
-	}
-	for _, s := range []string{"", "7d9b0f1e22224333844455556666777700ab", "7d9b0f1e-2222-4333-8444-55556666777g", "7D9B0F1E-2222-4333-8444-555566667777"} {
-		_, ok := parseGUID(s)
-		assert.False(t, ok, s)
-	}
-}
-
-func TestUsersPagingFollowsNextOnlyOnTheConfiguredEndpoint(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	cfg.Users.Endpoint = "https://proxy.example.com/management"
-	cfg.Users.PageSize = 2
-	u := newUsersPoller(&docusignReceiver{cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type)}, nil)
-	page := func(next string, total int) usersPage {
-		body := `{"users":[{"id":"a"},{"id":"b"}],"paging":{"next":` + quote(next) + `,"total_set_size":` + strconv.Itoa(total) + `}}`
-		p, err := convert.DecodeUsersPage([]byte(body))
-		require.NoError(t, err)
-		return usersPage{UsersPage: p}
-	}
-	for _, tc := range []struct {
-		name, next string
-		total      int
-		follow     bool
-		more       bool
-	}{
-		{"same endpoint", "https://proxy.example.com/management/v2/organizations/o/users?start=4", 10, true, true},
-		{"host in other case", "https://PROXY.example.com/management/v2/organizations/o/users?start=4", 10, true, true},
-		{"other host", "https://api.docusign.net/management/v2/organizations/o/users?start=4", 10, false, true},
-		{"downgraded scheme", "http://proxy.example.com/management/v2/organizations/o/users?start=4", 10, false, true},
-		{"other path", "https://proxy.example.com/elsewhere?start=4", 10, false, true},
-		{"credentials", "https://x:y@proxy.example.com/management/v2/organizations/o/users?start=4", 10, false, true},
-		{"last page", "", 4, false, false},
-		{"next missing but total says more", "", 10, false, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := &usersSync{start: 2}
-			more := u.turnPage(s, page(tc.next, tc.total))
-			assert.Equal(t, tc.more, more)
-			assert.Equal(t, 4, s.start, "start/take stays right whichever way the next page is asked for")
-			if tc.follow {
-				assert.Equal(t, tc.next, s.next)
-			} else {
-				assert.Empty(t, s.next)
-			}
-		})
-	}
-}
-
-func TestLacksGroupsEntitlement(t *testing.T) {
-	assert.True(t, lacksGroupsEntitlement(&api.Error{StatusCode: 400, Code: "missing_entitlement", Message: "the organization lacks the entitlement needed for include_ds_groups"}))
-	assert.True(t, lacksGroupsEntitlement(&api.Error{StatusCode: 400, Code: "invalid_request", Message: "ds_groups not available"}))
-	assert.False(t, lacksGroupsEntitlement(&api.Error{StatusCode: 400, Code: "invalid_request", Message: "take must be between 1 and 250"}))
-	assert.False(t, lacksGroupsEntitlement(&api.Error{StatusCode: 500, Message: "group service down"}))
-	assert.False(t, lacksGroupsEntitlement(&api.Error{StatusCode: 403, Code: "USER_LACKS_PERMISSIONS", Message: "not an admin of group"}))
-	assert.False(t, lacksGroupsEntitlement(errors.New("entitlement")))
+	assert.Positive(t, watch.written(monitorKey))
+	assert.Positive(t, watch.written(usersKey))
 }
 
 func quote(s string) string {
@@ -683,83 +551,71 @@ func quote(s string) string {
 	return string(b)
 }
 
-// seedUsersStorage writes keys as a previous run would have.
-func seedUsersStorage(t *testing.T, host *testHost, ops ...*storage.Operation) {
-	t.Helper()
-	ext := host.extensions[testStorageID].(storage.Extension)
-	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(t, err)
-	require.NoError(t, client.Batch(context.Background(), ops...))
-	require.NoError(t, client.Close(context.Background()))
-}
-
+// TestUsersFullSyncForgetsUsersNoLongerListed starts from a users.v1 checkpoint (digest table and one
+// delta, as the version before the source shape stored them): the migrated digests are known, the
+// full listing forgets the user DocuSign no longer lists, and the table is compacted in today's form.
 func TestUsersFullSyncForgetsUsersNoLongerListed(t *testing.T) {
 	srv, _ := usersServer(t, 300)
 	host := newFileStorageHost(t, t.TempDir())
 	const ghost = "dead0000-0000-4000-8000-00000000beef"
 	ids := srv.UserIDs()
-	known := newDigestTable()
-	known.set(ghost, userDigest{1})
-	var delta digestDelta
-	delta.reset()
-	delta.add(ids[0], userDigest{2}) // a user whose record changed since
 	dayAgo := time.Now().Add(-25 * time.Hour)
-	meta, err := json.Marshal(usersCheckpoint{Watermark: dayAgo, LastFullSync: dayAgo, Users: 2, Deltas: 1})
-	require.NoError(t, err)
-	seedUsersStorage(t, host,
-		storage.SetOperation(usersDigestsKey, known.encode()),
-		storage.SetOperation(usersDeltaKey+"0", delta.buf),
-		storage.SetOperation(usersCheckpointKey, meta))
-	watch := watchStorage(t, host)
+	seedStorage(t, host,
+		storage.SetOperation(usersV1Key+".digests", encodeV1Digests(t, map[string][16]byte{ghost: {1}})),
+		storage.SetOperation(usersV1Key+".delta.0", encodeV1Digests(t, map[string][16]byte{ids[0]: {2}})), // a user whose record changed since
+	)
+	seedJSON(t, host, usersV1Key, usersSyncState{Watermark: dayAgo, LastFullSync: dayAgo, Users: 2, Deltas: 1})
 
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
 	rcv := startReceiver(t, usersConfig(srv), host, sink, logger)
-	syncs := watch.waitSyncs(t, 1)
+	require.Eventually(t, func() bool { return logs.FilterMessage("Users sync done").Len() >= 1 }, waitFor, 5*time.Millisecond)
 	require.NoError(t, rcv.Shutdown(context.Background()))
 
-	assert.True(t, syncs[0].LastFullSync.After(dayAgo), "full_sync_interval (24h) elapsed: a full listing ran")
+	assert.Equal(t, 1, logs.FilterMessage("Users checkpoint migrated").Len())
+	var state usersSyncState
+	withStorage(t, host, func(c storage.Client) {
+		data, err := c.Get(context.Background(), usersKey)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &state))
+	})
+	assert.True(t, state.LastFullSync.After(dayAgo), "full_sync_interval (24h) elapsed: a full listing ran")
 	got := opsByID(userRecords(sink.AllLogs()))
 	assert.Len(t, got, 300)
-	assert.Equal(t, []string{convert.OperationUpdate}, got[ids[0]], "the replayed delta is known")
+	assert.Equal(t, []string{convert.OperationUpdate}, got[ids[0]], "the migrated delta is known")
 	assert.Equal(t, []string{convert.OperationCreate}, got[ids[1]])
 	gone := logs.FilterMessage("Users no longer listed by DocuSign; forgotten").All()
 	require.Len(t, gone, 1)
 	assert.EqualValues(t, 1, gone[0].ContextMap()["removed"])
 	assert.Equal(t, []any{ghost}, gone[0].ContextMap()["sample_ids"])
 
-	// The compacted table holds exactly the listed users, and the delta is gone.
-	ext := host.extensions[testStorageID].(storage.Extension)
-	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(t, err)
-	defer func() { require.NoError(t, client.Close(context.Background())) }()
-	stored, err := client.Get(context.Background(), usersDigestsKey)
-	require.NoError(t, err)
-	table := newDigestTable()
-	require.NoError(t, table.apply(stored))
-	assert.Equal(t, 300, table.len())
-	_, found := table.lookup(ghost)
+	// The compacted table holds exactly the listed users; the v1 keys are gone.
+	table := readDigests(t, host)
+	assert.Equal(t, 300, table.Len())
+	_, found := table.Get(ghost)
 	assert.False(t, found)
-	leftover, err := client.Get(context.Background(), usersDeltaKey+"0")
-	require.NoError(t, err)
-	assert.Nil(t, leftover)
+	assert.Zero(t, table.Deltas())
+	withStorage(t, host, func(c storage.Client) {
+		for _, key := range []string{usersV1Key, usersV1Key + ".digests", usersV1Key + ".delta.0"} {
+			v, err := c.Get(context.Background(), key)
+			require.NoError(t, err)
+			assert.Nil(t, v, key)
+		}
+	})
 }
 
 func TestUsersDamagedCheckpointRelistsEveryone(t *testing.T) {
 	srv, _ := usersServer(t, 300)
 	host := newFileStorageHost(t, t.TempDir())
-	meta, err := json.Marshal(usersCheckpoint{Watermark: time.Now(), LastFullSync: time.Now(), Users: 300})
-	require.NoError(t, err)
-	seedUsersStorage(t, host,
-		storage.SetOperation(usersDigestsKey, []byte("not a digest table")),
-		storage.SetOperation(usersCheckpointKey, meta))
+	seedJSON(t, host, usersKey, usersSyncState{Watermark: time.Now(), LastFullSync: time.Now(), Users: 300})
+	seedStorage(t, host, storage.SetOperation("users.digests.v2.snapshot", []byte("not a digest table")))
 	logger, logs := observedLogger()
 	sink := new(consumertest.LogsSink)
 	startReceiver(t, usersConfig(srv), host, sink, logger)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 300 }, waitFor, 5*time.Millisecond)
 	bad := logs.FilterMessageSnippet("Users checkpoint damaged").All()
 	require.Len(t, bad, 1)
-	assert.Contains(t, bad[0].ContextMap()["error"], usersDigestsKey, "the error names the key")
+	assert.Contains(t, bad[0].ContextMap()["error"], "users.digests.v2.snapshot", "the error names the key")
 }
 
 func TestUsersOddRecordIsKeptFlaggedAndReportedOnce(t *testing.T) {
@@ -784,25 +640,4 @@ func TestUsersOddRecordIsKeptFlaggedAndReportedOnce(t *testing.T) {
 	require.Len(t, flagged, 1)
 	assert.Equal(t, odd, flagged[0].id)
 	assert.Equal(t, 1, logs.FilterMessageSnippet("could not be fully converted").Len(), "flagged when emitted, not at every sync")
-}
-
-// TestParseGUIDOnlyCanonical: an id with stray dashes is not a GUID, so it cannot share a digest slot
-// with the canonical GUID its hex digits spell.
-func TestParseGUIDOnlyCanonical(t *testing.T) {
-	const canonical = "7d9b0f1e-2243-3384-4455-556666777700"
-	const stray = "7d9b0f1e--22--4333-8444-555566667777" // the same hex digits, dashes elsewhere
-	for _, s := range []string{stray, "7d9b0f1e-2222-4333-8444-55556666777-", "-7d9b0f1-2222-4333-8444-555566667777"} {
-		_, ok := parseGUID(s)
-		assert.False(t, ok, "%s is not canonical", s)
-	}
-	tbl := newDigestTable()
-	tbl.set(canonical, userDigest{1})
-	tbl.set(stray, userDigest{2})
-	assert.Equal(t, 2, tbl.len(), "two ids, two entries")
-	d, ok := tbl.lookup(canonical)
-	require.True(t, ok)
-	assert.Equal(t, userDigest{1}, d)
-	d, ok = tbl.lookup(stray)
-	require.True(t, ok)
-	assert.Equal(t, userDigest{2}, d)
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command benchtable reads `go test -bench` output on stdin and prints the table of BENCHMARKS.md:
 // conversion against the encoding/json floor, drain time against the round-trip floor, peak heap of
 // a 100k and a 1M backlog, and the users diff. Repeated runs (-count) are summarised by their median.

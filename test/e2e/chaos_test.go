@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package e2e
 
 import (
@@ -182,7 +185,8 @@ func TestCollectorSurvivesChaos(t *testing.T) {
 	st := srv.Stats()
 	t.Logf("chaos: %d hostile answers %v; %d events delivered for %d (killed at %d), %d user records; health %v",
 		totalOf(st.Hostile), st.Hostile, len(events), len(wantEvents), killedAt, len(users), health.seen)
-	assert.Greater(t, totalOf(st.Hostile), 50, "the chaos really happened")
+	assert.GreaterOrEqual(t, len(st.Hostile), 12, "the chaos really happened: many kinds of hostile answers")
+	assert.GreaterOrEqual(t, totalOf(st.Hostile), 30, "and many of them")
 
 	logs := first.output.String() + second.output.String()
 	assert.Contains(t, logs, "\tdebug\t", "the log is at debug level")

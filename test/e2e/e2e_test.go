@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package e2e runs the collector built by ocb (dist/otelcol-docusign) against the DocuSign simulator
 // and a real OTLP receiver in this process. `make test` sets OTELCOL_DOCUSIGN_BIN.
 package e2e

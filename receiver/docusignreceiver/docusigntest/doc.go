@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package docusigntest is a fake DocuSign for tests, benchmarks and the offline demo: one
 // net/http/httptest server that speaks the OAuth JWT grant (/oauth/token, /oauth/userinfo,
 // /oauth/auth), the Monitor v2 stream (/api/v2.0/datasets/monitor/stream) and the Admin API

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusigntest
 
 import (
@@ -11,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
 // generatedPage encodes positions [0, n) of s without HTTP.
@@ -23,7 +28,7 @@ func generatedPage(t testing.TB, s *Server, n int) []byte {
 }
 
 func TestGeneratedEventsAreRealistic(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now, Seed: 21})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 21})
 	s.AddMonitorEvents(5000, testNow.Add(-24*time.Hour), 17*time.Second)
 	dec := json.NewDecoder(bytes.NewReader(generatedPage(t, s, 5000)))
 	dec.UseNumber()
@@ -149,7 +154,7 @@ func TestGeneratedEventsAreRealistic(t *testing.T) {
 
 func TestGeneratedEventsAreDeterministic(t *testing.T) {
 	build := func(seed int64) []byte {
-		s := newTestServer(t, Options{Seed: seed, Now: newClock(testNow).Now})
+		s := newTestServer(t, Options{Seed: seed, Now: testclock.New(testNow).Now})
 		s.AddMonitorEvents(300, testNow.Add(-time.Hour), 7*time.Second)
 		return generatedPage(t, s, 300)
 	}

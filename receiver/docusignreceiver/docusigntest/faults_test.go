@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusigntest
 
 import (
@@ -12,11 +15,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
 // faultServer has 100 events and a valid token.
-func faultServer(t *testing.T, opts Options) (*Server, string, *clock) {
-	clk := newClock(testNow)
+func faultServer(t *testing.T, opts Options) (*Server, string, *testclock.Clock) {
+	clk := testclock.New(testNow)
 	opts.Now = clk.Now
 	s := newTestServer(t, opts)
 	s.AddMonitorEvents(100, testNow.Add(-time.Hour), time.Second)

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusigntest
 
 import (
@@ -10,12 +13,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
 func TestStreamPagesEveryEventOnceInOrder(t *testing.T) {
 	for _, limit := range []int{2000, 777} {
 		t.Run(itoa(limit), func(t *testing.T) {
-			clk := newClock(testNow)
+			clk := testclock.New(testNow)
 			s := newTestServer(t, Options{Now: clk.Now, Seed: 7})
 			s.AddMonitorEvents(10_000, testNow.Add(-48*time.Hour), 15*time.Second)
 			tok := token(t, s, clk.Now())
@@ -40,14 +45,14 @@ func TestStreamPagesEveryEventOnceInOrder(t *testing.T) {
 }
 
 func TestDefaultLimitIs1000(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	s.AddMonitorEvents(1500, testNow.Add(-time.Hour), time.Second)
 	page := fetchPage(t, s, token(t, s, testNow), "", 0)
 	assert.Len(t, page.Data, DefaultMonitorLimit)
 }
 
 func TestHeldCursorFindsEventsAppendedLater(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now, Seed: 3})
 	s.AddMonitorEvents(50, testNow.Add(-time.Hour), time.Minute)
 	tok := token(t, s, clk.Now())
@@ -68,7 +73,7 @@ func TestHeldCursorFindsEventsAppendedLater(t *testing.T) {
 }
 
 func TestEmptyStoreMintsCursorThatLaterFindsEvents(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now})
 	tok := token(t, s, clk.Now())
 	first := fetchPage(t, s, tok, "", 10)
@@ -81,7 +86,7 @@ func TestEmptyStoreMintsCursorThatLaterFindsEvents(t *testing.T) {
 }
 
 func TestISOCursorStartsAtFirstEventAtOrAfterIt(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now, Seed: 11})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 11})
 	from := testNow.Add(-2 * time.Hour)
 	s.AddMonitorEvents(1000, from, time.Second)
 	tok := token(t, s, testNow)
@@ -111,7 +116,7 @@ func TestISOCursorStartsAtFirstEventAtOrAfterIt(t *testing.T) {
 }
 
 func TestNoCursorServesTheSevenDayWindow(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now, Seed: 5})
 	s.AddMonitorEvents(8*24, testNow.Add(-8*24*time.Hour), time.Hour) // event k in [now-8d+k h, now-8d+(k+1) h)
 	tok := token(t, s, clk.Now())
@@ -126,7 +131,7 @@ func TestNoCursorServesTheSevenDayWindow(t *testing.T) {
 }
 
 func TestHeldCursorOlderThanRetentionResumesAtOldestRetained(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now, Seed: 9})
 	s.AddMonitorEvents(24, testNow.Add(-24*time.Hour), time.Hour)
 	tok := token(t, s, clk.Now())
@@ -139,7 +144,7 @@ func TestHeldCursorOlderThanRetentionResumesAtOldestRetained(t *testing.T) {
 }
 
 func TestStreamRejectsBadParameters(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	s.AddMonitorEvents(10, testNow.Add(-time.Hour), time.Minute)
 	tok := token(t, s, testNow)
 	valid := fetchPage(t, s, tok, "", 5).EndCursor
@@ -160,7 +165,7 @@ func TestStreamRejectsBadParameters(t *testing.T) {
 }
 
 func TestStreamRequiresAValidToken(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now, TokenLifetime: 10 * time.Minute})
 	u := streamURL(s, "", 10)
 
@@ -223,7 +228,7 @@ func sampleEvents(t testing.TB) []json.RawMessage {
 }
 
 func TestAppendMonitorEventServesTheRecordExactly(t *testing.T) {
-	clk := newClock(time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC))
+	clk := testclock.New(time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC))
 	s := newTestServer(t, Options{Now: clk.Now})
 	samples := sampleEvents(t)
 	for _, e := range samples {
@@ -244,7 +249,7 @@ func TestAppendMonitorEventServesTheRecordExactly(t *testing.T) {
 }
 
 func TestCursorHelperMatchesEndCursor(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	s.AddMonitorEvents(30, testNow.Add(-time.Hour), time.Minute)
 	tok := token(t, s, testNow)
 	page := fetchPage(t, s, tok, "", 12)

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusigntest
 
 import (
@@ -13,10 +16,12 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
 func TestTokenAcceptsAValidAssertion(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now})
 	claims := assertionClaims(s, clk.Now())
 	claims["iat"] = clk.Now().Add(30 * time.Second).Unix() // within the 60 s clock skew
@@ -37,7 +42,7 @@ func TestTokenAcceptsAValidAssertion(t *testing.T) {
 }
 
 func TestTokenRejectsBadAssertions(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now})
 	now := clk.Now()
 	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -117,7 +122,7 @@ func TestTokenAudienceOfTheSimulatedEnvironment(t *testing.T) {
 		{EnvironmentProduction, "account.docusign.com", "account-d.docusign.com", "demo"},
 	} {
 		t.Run(tc.env, func(t *testing.T) {
-			s := newTestServer(t, Options{Now: newClock(testNow).Now, Environment: tc.env})
+			s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Environment: tc.env})
 			assert.Equal(t, tc.accepted, s.RealAudience())
 			assert.Equal(t, strings.TrimPrefix(s.URL(), "http://"), s.Audience(), "what a client pointed at URL() signs")
 
@@ -145,7 +150,7 @@ func TestUnknownEnvironmentPanics(t *testing.T) {
 }
 
 func TestLastAssertionClaimsRecordsRejectedAssertions(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	claims := assertionClaims(s, testNow)
 	claims["sub"] = "someone-else"
 	status, _ := postToken(t, s, signRS256(t, s, claims))
@@ -155,7 +160,7 @@ func TestLastAssertionClaimsRecordsRejectedAssertions(t *testing.T) {
 }
 
 func TestTokenRejectsWrongGrantAndMissingAssertion(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	for _, tc := range []struct {
 		form url.Values
 		code string
@@ -176,7 +181,7 @@ func TestTokenRejectsWrongGrantAndMissingAssertion(t *testing.T) {
 }
 
 func TestConsentRequiredSwitch(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	s.SetConsentRequired(true)
 	status, body := postToken(t, s, signRS256(t, s, assertionClaims(s, testNow)))
 	assert.Equal(t, http.StatusBadRequest, status)
@@ -188,7 +193,7 @@ func TestConsentRequiredSwitch(t *testing.T) {
 }
 
 func TestConsentedScopesOption(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now, Scopes: []string{"signature", "impersonation"}})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Scopes: []string{"signature", "impersonation"}})
 	status, body := postToken(t, s, signRS256(t, s, assertionClaims(s, testNow))) // asks for user_read too
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "consent_required", body["error"])
@@ -196,7 +201,7 @@ func TestConsentedScopesOption(t *testing.T) {
 }
 
 func TestTokenLifetimeAndExpireTokens(t *testing.T) {
-	clk := newClock(testNow)
+	clk := testclock.New(testNow)
 	s := newTestServer(t, Options{Now: clk.Now, TokenLifetime: 10 * time.Minute})
 	s.AddMonitorEvents(5, testNow.Add(-time.Minute), time.Second)
 	status, body := postToken(t, s, signRS256(t, s, assertionClaims(s, clk.Now())))
@@ -216,7 +221,7 @@ func TestTokenLifetimeAndExpireTokens(t *testing.T) {
 }
 
 func TestUserInfo(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	resp, _ := get(t, s.URL()+"/oauth/userinfo", "")
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusigntest
 
 import (

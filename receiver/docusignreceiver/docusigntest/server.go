@@ -1,4 +1,7 @@
-package docusigntest
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package docusigntest // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
 
 import (
 	"bufio"
@@ -99,10 +102,10 @@ type Server struct {
 
 // NewServer starts a fake DocuSign on 127.0.0.1 (or opts.Listener). Close it when done.
 func NewServer(opts Options) *Server {
-	opts.IntegrationKey = orDefault(opts.IntegrationKey, DefaultIntegrationKey)
-	opts.UserID = orDefault(opts.UserID, DefaultUserID)
-	opts.OrganizationID = orDefault(opts.OrganizationID, DefaultOrganizationID)
-	opts.AccountID = orDefault(opts.AccountID, DefaultAccountID)
+	opts.IntegrationKey = cmp.Or(opts.IntegrationKey, DefaultIntegrationKey)
+	opts.UserID = cmp.Or(opts.UserID, DefaultUserID)
+	opts.OrganizationID = cmp.Or(opts.OrganizationID, DefaultOrganizationID)
+	opts.AccountID = cmp.Or(opts.AccountID, DefaultAccountID)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -118,7 +121,7 @@ func NewServer(opts Options) *Server {
 	if opts.BurstLimit <= 0 {
 		opts.BurstLimit = DefaultBurstLimit
 	}
-	opts.Environment = orDefault(opts.Environment, EnvironmentDemo)
+	opts.Environment = cmp.Or(opts.Environment, EnvironmentDemo)
 	if _, ok := oauthHosts[opts.Environment]; !ok {
 		panic(fmt.Sprintf("docusigntest: Options.Environment %q is neither %q nor %q", opts.Environment, EnvironmentDemo, EnvironmentProduction))
 	}
@@ -154,13 +157,6 @@ func NewServer(opts Options) *Server {
 	s.host = u.Host
 	s.elsewhere = startElsewhere()
 	return s
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // URL is the base of every endpoint: auth_endpoint and the Monitor endpoint; users live under URL()+"/management".

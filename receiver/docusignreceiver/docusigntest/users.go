@@ -1,4 +1,7 @@
-package docusigntest
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package docusigntest // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
 
 import (
 	"bytes"

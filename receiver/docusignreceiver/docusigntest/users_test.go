@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package docusigntest
 
 import (
@@ -11,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
 type usersResponse struct {
@@ -51,7 +56,7 @@ func userIDsOf(users []map[string]any) []string {
 }
 
 func TestUsersPagingCoversEveryUserOnce(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now, Seed: 2})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 2})
 	s.AddUsers(120)
 	tok := token(t, s, testNow)
 
@@ -84,7 +89,7 @@ func TestUsersPagingCoversEveryUserOnce(t *testing.T) {
 }
 
 func TestUsersRejectsBadRequests(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	s.AddUsers(3)
 	tok := token(t, s, testNow)
 	for _, tc := range []struct {
@@ -115,7 +120,7 @@ func TestUsersRejectsBadRequests(t *testing.T) {
 
 func TestUsersLastModifiedSinceHasDayGranularity(t *testing.T) {
 	day1 := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
-	clk := newClock(day1)
+	clk := testclock.New(day1)
 	s := newTestServer(t, Options{Now: clk.Now, Seed: 4})
 	s.AddUsers(10)
 	ids := s.UserIDs()
@@ -153,7 +158,7 @@ func TestUsersLastModifiedSinceHasDayGranularity(t *testing.T) {
 }
 
 func TestSetUserReplacesInPlace(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
 	raw, err := os.ReadFile("testdata/admin-users-page.json")
 	require.NoError(t, err)
 	var sample struct{ Users []json.RawMessage }
@@ -173,7 +178,7 @@ func TestSetUserReplacesInPlace(t *testing.T) {
 }
 
 func TestUsersGroupsAndEntitlement(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now, Seed: 8})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 8})
 	s.AddUsers(30)
 	tok := token(t, s, testNow)
 
@@ -205,7 +210,7 @@ func TestUsersGroupsAndEntitlement(t *testing.T) {
 }
 
 func TestGeneratedUsersAreRealistic(t *testing.T) {
-	s := newTestServer(t, Options{Now: newClock(testNow).Now, Seed: 12})
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 12})
 	s.AddUsers(200)
 	page := fetchUsers(t, usersURL(s, url.Values{"take": {"250"}, "include_ds_groups": {"true"}}), token(t, s, testNow))
 	statuses, scim, ids, emails := map[string]int{}, 0, map[string]bool{}, map[string]bool{}
@@ -232,7 +237,7 @@ func TestGeneratedUsersAreRealistic(t *testing.T) {
 	}
 	assert.Positive(t, scim)
 
-	again := newTestServer(t, Options{Now: newClock(testNow).Now, Seed: 12})
+	again := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 12})
 	again.AddUsers(200)
 	assert.Equal(t, s.UserIDs(), again.UserIDs(), "deterministic from the seed")
 }

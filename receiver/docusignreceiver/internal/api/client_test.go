@@ -1,10 +1,15 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package api
 
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/headers"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -32,34 +39,72 @@ func TestGetSuccessKeepsTraceToken(t *testing.T) {
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
 		_, _ = w.Write([]byte(`{"data":[]}`))
 	})
-	var observed []int
-	c := New(http.DefaultClient, WithObserver(func(op string, status int, _ http.Header) {
-		assert.Equal(t, "monitor stream", op)
-		observed = append(observed, status)
-	}))
-	resp, err := c.Get(context.Background(), "monitor stream", url)
+	resp, err := New(http.DefaultClient).Get(context.Background(), "monitor stream", url)
 	require.NoError(t, err)
 	assert.Equal(t, `{"data":[]}`, string(resp.Body))
 	assert.Equal(t, "tt-1", resp.TraceToken)
-	assert.Equal(t, []int{200}, observed)
-	remaining, ok := c.RateLimit()
-	assert.True(t, ok)
-	assert.Equal(t, 2999, remaining)
+}
+
+// The observer learns every request's operation, status and remaining budget, so telemetry never
+// reads a header itself.
+func TestObserverSeesEveryRequestWithItsBudget(t *testing.T) {
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "3000")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+		switch r.URL.Path {
+		case "/ok":
+			w.Header().Set("X-RateLimit-Remaining", "2999")
+			_, _ = w.Write([]byte(`{"data":[]}`))
+		case "/limited":
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/garbled":
+			w.Header().Set("X-RateLimit-Remaining", "lots")
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	})
+	var outcomes []Outcome
+	c := New(http.DefaultClient, WithObserver(func(o Outcome) { outcomes = append(outcomes, o) }))
+	for _, path := range []string{"/ok", "/limited", "/garbled"} {
+		if resp, err := c.Get(context.Background(), "users list", url+path); err == nil {
+			resp.Release()
+		}
+	}
+	_, err := c.Get(context.Background(), "monitor stream", "http://127.0.0.1:9/unreachable")
+	require.Error(t, err)
+
+	type seen struct {
+		op           string
+		status       int
+		remaining    int64
+		hasRemaining bool
+	}
+	var got []seen
+	for _, o := range outcomes {
+		got = append(got, seen{o.Op, o.Status, o.RateLimit.Remaining, o.RateLimit.HasRemaining})
+	}
+	assert.Equal(t, []seen{
+		{"users list", 200, 2999, true},
+		{"users list", 429, 0, true}, // a 429's budget is reported even though it does not pace
+		{"users list", 502, 0, false},
+		{"monitor stream", 0, 0, false},
+	}, got)
 }
 
 func TestGetErrorShapes(t *testing.T) {
 	tests := []struct {
-		name      string
-		status    int
-		header    map[string]string
-		body      string
-		temporary bool
-		want      []string
+		name   string
+		status int
+		header map[string]string
+		body   string
+		holds  bool // DocuSign said to wait: RetryAfter is set and the next request is held
+		want   []string
 	}{
 		{"expired token", 401, nil, `{"errorCode":"AUTHORIZATION_INVALID_TOKEN","message":"The access token provided is expired"}`, false,
 			[]string{"HTTP 401", "AUTHORIZATION_INVALID_TOKEN", "The access token provided is expired", "trace token tt"}},
 		{"forbidden", 403, nil, `{"errorCode":"USER_LACKS_PERMISSIONS","message":"no"}`, false, []string{"Monitor add-on"}},
-		{"server error html", 502, nil, `<html><body>Bad Gateway</body></html>`, true, []string{"HTTP 502", `body "<html><body>Bad Gateway`}},
+		{"server error html", 502, nil, `<html><body>Bad Gateway</body></html>`, false, []string{"HTTP 502", `body "<html><body>Bad Gateway`}},
 		{"rate limited", 429, map[string]string{"Retry-After": "7"}, `{"errorCode":"TOO_MANY_REQUESTS"}`, true, []string{"retry after 7s"}},
 		{"hourly limit as 400", 400, nil, `{"errorCode":"HOURLY_APIINVOCATION_LIMIT_EXCEEDED","message":"limit"}`, true, []string{"HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "retry after"}},
 		{"bad request", 400, nil, `{"error":"invalid_request","error_description":"limit must be at most 2000"}`, false, []string{"invalid_request", "limit must be at most 2000"}},
@@ -78,7 +123,7 @@ func TestGetErrorShapes(t *testing.T) {
 			var apiErr *Error
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.status, apiErr.StatusCode)
-			assert.Equal(t, tt.temporary, apiErr.Temporary())
+			assert.Equal(t, tt.holds, apiErr.RetryAfter > 0, "RetryAfter %s", apiErr.RetryAfter)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
 			}
@@ -86,7 +131,7 @@ func TestGetErrorShapes(t *testing.T) {
 	}
 }
 
-func TestGetTruncatedBodyIsTemporary(t *testing.T) {
+func TestGetTruncatedBodyIsCutShort(t *testing.T) {
 	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Length", "1000")
 		_, _ = w.Write([]byte(`{"endCursor":"x","data":[`))
@@ -94,15 +139,19 @@ func TestGetTruncatedBodyIsTemporary(t *testing.T) {
 	_, err := New(http.DefaultClient).Get(context.Background(), "monitor stream", url)
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
-	assert.True(t, apiErr.Temporary())
+	assert.Equal(t, http.StatusOK, apiErr.StatusCode)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the read failure stays reachable")
+	assert.NotErrorIs(t, err, ErrTooLarge, "asking for less would not help")
 	assert.Contains(t, err.Error(), "cut short")
 }
 
-func TestGetConnectionRefusedIsTemporaryWithoutQuery(t *testing.T) {
+func TestGetConnectionRefusedIsANetworkErrorWithoutQuery(t *testing.T) {
 	_, err := New(http.DefaultClient).Get(context.Background(), "monitor stream", "http://127.0.0.1:9/api?cursor=secretish")
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
-	assert.True(t, apiErr.Temporary())
+	assert.Zero(t, apiErr.StatusCode, "no response arrived")
+	var urlErr *url.Error
+	require.ErrorAs(t, err, &urlErr, "the network failure stays reachable")
 	assert.NotContains(t, err.Error(), "cursor=")
 }
 
@@ -122,11 +171,11 @@ func TestPacerSpreadsRequestsNearTheLimit(t *testing.T) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10))
 
 	h.Set("X-RateLimit-Remaining", "2000")
-	p.update(h, now)
+	p.update(headers.RateLimit(h, now))
 	assert.Zero(t, p.delay(now), "plenty left: no delay")
 
 	h.Set("X-RateLimit-Remaining", "99")
-	p.update(h, now)
+	p.update(headers.RateLimit(h, now))
 	assert.Equal(t, 6*time.Second, p.delay(now), "99 left over 10 minutes: one every 6 s")
 
 	p.block(now.Add(time.Minute))
@@ -135,7 +184,7 @@ func TestPacerSpreadsRequestsNearTheLimit(t *testing.T) {
 
 func TestPacerIgnoresMissingHeaders(t *testing.T) {
 	var p pacer
-	p.update(http.Header{"X-Ratelimit-Remaining": {"1"}}, time.Now())
+	p.update(headers.RateLimit(http.Header{"X-Ratelimit-Remaining": {"1"}}, time.Now()))
 	assert.Zero(t, p.delay(time.Now()))
 }
 
@@ -154,17 +203,6 @@ func TestRetryAfterForms(t *testing.T) {
 	assert.Equal(t, 2*time.Minute, wait())
 	h.Set("Retry-After", "3")
 	assert.Equal(t, 3*time.Second, wait())
-}
-
-func TestURLs(t *testing.T) {
-	assert.Equal(t, "https://lens.docusign.net/api/v2.0/datasets/monitor/stream?cursor=aa_1_2_3&limit=2000",
-		MonitorStreamURL("https://lens.docusign.net/", "aa_1_2_3", 2000))
-	assert.Equal(t, "https://lens.docusign.net/api/v2.0/datasets/monitor/stream?limit=10", MonitorStreamURL("https://lens.docusign.net", "", 10))
-	assert.Equal(t, "https://api-d.docusign.com/v1/organizations/org/stream?cursor=2026-11-01T00%3A00%3A00Z&limit=5",
-		OrganizationStreamURL("https://api-d.docusign.com", "org", "2026-11-01T00:00:00Z", 5))
-	got := UsersURL("https://api.docusign.net/management", UsersQuery{OrganizationID: "org 1", AccountID: "acc", Start: 250, Take: 250,
-		LastModifiedSince: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), IncludeGroups: true})
-	assert.Equal(t, "https://api.docusign.net/management/v2/organizations/org%201/users?account_id=acc&include_ds_groups=true&last_modified_since=2026-11-01T00%3A00%3A00Z&start=250&take=250", got)
 }
 
 func TestOpenPeeksBeforeTheBodyHasArrived(t *testing.T) {
@@ -205,7 +243,7 @@ func TestPeekStopsAtTheEndOfTheBody(t *testing.T) {
 	assert.Equal(t, `{"data":[]}`, string(resp.Body))
 }
 
-func TestStreamCutShortAfterPeekIsTemporary(t *testing.T) {
+func TestStreamCutShortAfterPeekIsAnError(t *testing.T) {
 	url := serve(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Length", "1000")
 		_, _ = w.Write([]byte(`{"endCursor":"x","data":[`))
@@ -216,7 +254,7 @@ func TestStreamCutShortAfterPeekIsTemporary(t *testing.T) {
 	_, err = s.ReadAll(nil)
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
-	assert.True(t, apiErr.Temporary())
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the read failure stays reachable")
 	assert.Contains(t, err.Error(), "cut short after 25 bytes")
 }
 
@@ -231,7 +269,6 @@ func TestOpenNonSuccessIsAnErrorWithoutStream(t *testing.T) {
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
-	assert.True(t, apiErr.Temporary())
 	assert.Contains(t, err.Error(), "SERVICE_UNAVAILABLE")
 	assert.Contains(t, err.Error(), "trace token tt-3")
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package api // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 
 import (

@@ -1,6 +1,10 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package api // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,11 +12,7 @@ import (
 	"time"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
-	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/retryafter"
 )
-
-// defaultRateLimitWait applies to a 429 that says neither Retry-After nor X-RateLimit-Reset.
-const defaultRateLimitWait = 30 * time.Second
 
 // Error is a failed DocuSign API request.
 type Error struct {
@@ -22,10 +22,8 @@ type Error struct {
 	Code       string        // errorCode / error from the body
 	Message    string        // message / error_description from the body
 	Snippet    string        // the first bytes of a body that was not DocuSign's error JSON, redacted
-	RetryAfter time.Duration // how long DocuSign asked us to wait (429), at most retryafter.Max
+	RetryAfter time.Duration // how long DocuSign asked us to wait (429), at most headers.MaxWait
 	Err        error         // network or read failure; ErrTooLarge for a body over MaxPageBytes
-
-	temporary bool
 }
 
 func (e *Error) Error() string {
@@ -65,14 +63,6 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Temporary reports whether retrying the same request later may succeed.
-func (e *Error) Temporary() bool {
-	return e.temporary || e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 || e.rateLimited()
-}
-
-// Unauthorized reports a 401: the token was refused even after one refresh.
-func (e *Error) Unauthorized() bool { return e.StatusCode == http.StatusUnauthorized }
-
 // Hint names the likely cause of a non-retryable failure in one line.
 func (e *Error) Hint() string {
 	switch e.StatusCode {
@@ -106,31 +96,9 @@ func (e *Error) decode(body []byte) {
 		ErrorDescription string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &shaped) == nil && (shaped.ErrorCode != "" || shaped.Error != "") {
-		e.Code = redact.Line(firstOf(shaped.ErrorCode, shaped.Error), maxCodeBytes)
-		e.Message = redact.Line(firstOf(shaped.Message, shaped.ErrorDescription), maxMessageBytes)
+		e.Code = redact.Line(cmp.Or(shaped.ErrorCode, shaped.Error), maxCodeBytes)
+		e.Message = redact.Line(cmp.Or(shaped.Message, shaped.ErrorDescription), maxMessageBytes)
 	} else if len(body) > 0 {
 		e.Snippet = redact.Snippet(body)
 	}
-}
-
-// serverWait reads Retry-After, else X-RateLimit-Reset, else a default, as a wait of at most
-// retryafter.Max; clamped says the server asked for longer.
-func serverWait(h http.Header, now time.Time) (d time.Duration, clamped bool) {
-	if d, clamped, ok := retryafter.Parse(h, now); ok {
-		return d, clamped
-	}
-	if at, clamped, ok := retryafter.ResetAt(h, now); ok && at.After(now) {
-		return at.Sub(now), clamped
-	}
-	return defaultRateLimitWait, false
-}
-
-// Snippet returns the first bytes of a body as one short printable line, credentials redacted.
-func Snippet(body []byte) string { return redact.Snippet(body) }
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package api
 
 import (
@@ -45,7 +48,7 @@ func TestPageCap(t *testing.T) {
 			require.ErrorIs(t, err, ErrTooLarge)
 			var apiErr *Error
 			require.ErrorAs(t, err, &apiErr)
-			assert.False(t, apiErr.Temporary(), "the same request would be as large again")
+			assert.Zero(t, apiErr.RetryAfter, "waiting cannot help: the same request would be as large again")
 			assert.Equal(t, http.StatusOK, apiErr.StatusCode)
 		})
 	}

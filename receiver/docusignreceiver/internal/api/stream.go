@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package api // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 
 import (
@@ -6,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 )
 
 const (
@@ -49,53 +51,6 @@ func (r *Response) Release() {
 	r.buf, r.Body = nil, nil
 }
 
-// releaseBuffer returns a body's pooled backing array, if it has one, keeping what it grew to.
-func releaseBuffer(buf *[]byte, body []byte) {
-	if buf != nil {
-		*buf = body[:0]
-		bodyPool.Put(buf)
-	}
-}
-
-// bodyPool recycles page-sized buffers: a 2,000-event page is megabytes, read every round trip.
-var bodyPool = bufferPool{kept: make(chan *[]byte, keptBuffers)}
-
-// bufferPool keeps the last few released buffers through garbage collections (a sync.Pool alone
-// is emptied by every other one, and a drain collects every page or two), the rest in a sync.Pool.
-type bufferPool struct {
-	kept chan *[]byte
-	pool sync.Pool
-}
-
-// keptBuffers covers a drain: one body being read while the one before it is converted.
-const keptBuffers = 2
-
-// keptMaxBytes keeps an outsized body's buffer out of the long-lived set.
-const keptMaxBytes = 16 << 20
-
-func (p *bufferPool) Get() *[]byte {
-	select {
-	case b := <-p.kept:
-		return b
-	default:
-	}
-	if b, ok := p.pool.Get().(*[]byte); ok {
-		return b
-	}
-	return new([]byte)
-}
-
-func (p *bufferPool) Put(b *[]byte) {
-	if cap(*b) <= keptMaxBytes {
-		select {
-		case p.kept <- b:
-			return
-		default:
-		}
-	}
-	p.pool.Put(b)
-}
-
 // Stream is a successful (2xx) response whose body is read on demand: Peek reads only as much as the
 // caller needs to act early (a page's endCursor comes first), ReadAll the rest. Call ReadAll or Close
 // exactly once; a Stream is not safe for concurrent use. The client's timeout runs only inside Peek
@@ -131,7 +86,7 @@ func (s *Stream) Peek(enough func(prefix []byte) bool) []byte {
 }
 
 // ReadAll reads the rest of the body and closes the response. Release the Response's body when done.
-// A body cut short is a temporary *Error. A body over MaxPageBytes is an *Error matching ErrTooLarge:
+// A body cut short is an *Error that says so. A body over MaxPageBytes is an *Error matching ErrTooLarge:
 // with overflow nil, reading stops there; otherwise what was read and then the rest of the body (up to
 // MaxSkimBytes in all) are written to overflow, through a small buffer, and not kept.
 func (s *Stream) ReadAll(overflow io.Writer) (Response, error) {
@@ -234,12 +189,12 @@ func (s *Stream) readError(n int64) error {
 		return s.timedOut()
 	}
 	return &Error{Op: s.op, StatusCode: s.resp.StatusCode, TraceToken: s.TraceToken,
-		Err: fmt.Errorf("response body cut short after %d bytes: %w", n, s.readErr), temporary: true}
+		Err: fmt.Errorf("response body cut short after %d bytes: %w", n, s.readErr)}
 }
 
 // timedOut is the error of a request whose budget ran out.
 func (s *Stream) timedOut() *Error {
-	e := &Error{Op: s.op, TraceToken: s.TraceToken, Err: fmt.Errorf("timed out after %s waiting for DocuSign", s.budget.total), temporary: true}
+	e := &Error{Op: s.op, TraceToken: s.TraceToken, Err: fmt.Errorf("timed out after %s waiting for DocuSign", s.budget.total)}
 	if s.resp != nil {
 		e.StatusCode = s.resp.StatusCode
 	}

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package api
 
 import (
@@ -40,7 +43,6 @@ func requireTimedOut(t *testing.T, err error) {
 	t.Helper()
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
-	assert.True(t, apiErr.Temporary())
 	assert.Contains(t, err.Error(), "timed out after 200ms")
 	assert.False(t, errors.Is(err, context.Canceled), "not the caller's cancellation: %v", err)
 	assert.False(t, errors.Is(err, context.DeadlineExceeded), "not the caller's deadline: %v", err)

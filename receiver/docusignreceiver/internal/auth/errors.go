@@ -1,4 +1,7 @@
-package auth
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package auth // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 
 import (
 	"errors"
@@ -20,11 +23,10 @@ const (
 // ErrConsentRequired matches (errors.Is) a token error whose code is consent_required.
 var ErrConsentRequired = errors.New("docusign oauth: consent_required")
 
+// Bounds of what an error quotes from DocuSign's error JSON.
 const (
-	traceTokenHeader   = "X-DocuSign-TraceToken"
-	maxTraceTokenBytes = 100
-	maxCodeBytes       = 64
-	maxDescBytes       = 300
+	maxCodeBytes = 64
+	maxDescBytes = 300
 )
 
 var fixes = map[string]string{
@@ -45,9 +47,9 @@ type Error struct {
 	TraceToken  string        // X-DocuSign-TraceToken, for DocuSign support
 	ConsentURL  string        // set for consent_required
 	Snippet     string        // first bytes of an unexpected body, one line, secrets redacted
-	RetryAfter  time.Duration // Retry-After of a 429 or 503, at most retryafter.Max; 0 when not given
+	RetryAfter  time.Duration // Retry-After of a 429 or 503, at most headers.MaxWait; 0 when not given
 
-	temporary bool
+	temporary bool // retrying later may help; says so in the message when DocuSign gave no code
 	cause     error
 }
 
@@ -94,10 +96,6 @@ func (e *Error) fix() string {
 	}
 	return ""
 }
-
-// Temporary reports whether retrying the same request later may succeed: true for network failures,
-// 408, 429 and 5xx, false for DocuSign's 400 codes, which need a change of configuration or consent.
-func (e *Error) Temporary() bool { return e.temporary }
 
 // Is makes errors.Is(err, ErrConsentRequired) hold for consent_required.
 func (e *Error) Is(target error) bool {

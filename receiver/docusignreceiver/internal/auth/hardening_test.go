@@ -1,88 +1,101 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package auth
 
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync/atomic"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
 // Defect 3: a redirect from the token endpoint is never followed, so the assertion stays put.
 func TestTokenEndpointRedirectIsNeverFollowed(t *testing.T) {
-	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
-		t.Run(http.StatusText(status), func(t *testing.T) {
-			var stolen atomic.Int64
-			elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				stolen.Add(1)
-				_, _ = w.Write([]byte(`{"access_token":"from-elsewhere","token_type":"Bearer"}`))
-			}))
-			defer elsewhere.Close()
-			f := newFakeOAuth(t, newClock())
-			f.set(func(f *fakeOAuth) {
-				f.respond = func(w http.ResponseWriter, r *http.Request, _ string) {
-					http.Redirect(w, r, elsewhere.URL+"/oauth/token?state=s3cr3t", status)
-				}
-			})
-			ts := newTestSource(t, f)
-
-			_, err := ts.Token(context.Background())
+	// docusigntest redirects with 307 and 308 only; 301, 302 and 303 (which a client would follow
+	// with a GET) come from a local endpoint that points at docusigntest's recording elsewhere host.
+	tests := []struct {
+		name   string
+		kind   docusigntest.Hostile
+		status int
+	}{
+		{"token-redirect", docusigntest.HostileTokenRedirect, http.StatusTemporaryRedirect},
+		{"redirect-307-elsewhere", docusigntest.HostileRedirect307Elsewhere, http.StatusTemporaryRedirect},
+		{"redirect-308-elsewhere", docusigntest.HostileRedirect308Elsewhere, http.StatusPermanentRedirect},
+		{"local 301", "", http.StatusMovedPermanently},
+		{"local 302", "", http.StatusFound},
+		{"local 303", "", http.StatusSeeOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testclock.New(epoch)
+			srv := newServer(t, c)
+			cfg := serverConfig(srv, c)
+			if tt.kind != "" {
+				srv.ArmHostileAt("/oauth/token", tt.kind, 1)
+			} else {
+				cfg.OAuthBaseURL = localTokenEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, srv.ElsewhereURL()+"/oauth/token?state=s3cr3t", tt.status)
+				})
+			}
+			_, err := newSource(t, cfg, newWire(t)).Token(context.Background())
 			var e *Error
 			require.ErrorAs(t, err, &e)
-			assert.Zero(t, stolen.Load(), "the redirect was followed")
-			assert.Equal(t, status, e.StatusCode)
-			assert.False(t, e.Temporary())
-			host := strings.TrimPrefix(elsewhere.URL, "http://")
-			assert.Contains(t, err.Error(), host)
+			assert.Empty(t, srv.ElsewhereRequests(), "the redirect was followed")
+			assert.Equal(t, tt.status, e.StatusCode)
+			assert.Contains(t, err.Error(), "check that the OAuth base URL", "a configuration error, not one to wait out")
+			elsewhere, perr := url.Parse(srv.ElsewhereURL())
+			require.NoError(t, perr)
+			assert.Contains(t, err.Error(), `"`+elsewhere.Host+`"`)
 			assert.NotContains(t, err.Error(), "s3cr3t", "host only")
-			assert.NotContains(t, err.Error(), host+"/oauth", "host only")
+			assert.NotContains(t, err.Error(), elsewhere.Host+"/oauth", "host only")
 		})
 	}
 }
 
 // Defect 7: the token endpoint's Retry-After reaches the caller, bounded, also when the body is cut short.
 func TestTokenErrorsCarryRetryAfter(t *testing.T) {
-	c := newClock()
+	c := testclock.New(epoch)
+	// Rows with an answer come from a local endpoint: docusigntest's token errors say Retry-After in
+	// seconds, at most 2, and always send their whole body.
 	tests := []struct {
-		name       string
-		status     int
-		retryAfter string
-		body       string
-		cutShort   bool
-		want       time.Duration
-		wantInMsg  string
+		name      string
+		arm       func(srv *docusigntest.Server)
+		answer    http.HandlerFunc
+		wantCode  int
+		want      time.Duration
+		wantInMsg string
 	}{
-		{"429 seconds", 429, "30", `{"error":"rate_limited","error_description":"slow down"}`, false, 30 * time.Second, "(retry after 30s)"},
-		{"503 HTTP date", 503, c.Now().Add(2 * time.Minute).Format(http.TimeFormat), "<html>maintenance</html>", false, 2 * time.Minute, "(retry after 2m0s)"},
-		{"429 a year, clamped", 429, "31536000", "", false, time.Hour, "(retry after 1h0m0s)"},
-		{"429 body cut short", 429, "30", `{"error":"rate_`, true, 30 * time.Second, "(retry after 30s)"},
-		{"429 without Retry-After", 429, "", "", false, 0, ""},
+		{name: "429 token-429", arm: hostileToken(docusigntest.HostileToken429), wantCode: 429, want: 2 * time.Second, wantInMsg: "(retry after 2s)"},
+		{name: "429 injected", arm: failToken(429), wantCode: 429, want: time.Second, wantInMsg: "(retry after 1s)"},
+		{name: "503 without Retry-After", arm: failToken(503), wantCode: 503},
+		{name: "503 HTTP date", answer: retryAfterAnswer(503, c.Now().Add(2*time.Minute).Format(http.TimeFormat), "<html>maintenance</html>", false),
+			wantCode: 503, want: 2 * time.Minute, wantInMsg: "(retry after 2m0s)"},
+		{name: "429 a year, clamped", answer: retryAfterAnswer(429, "31536000", "", false), wantCode: 429, want: time.Hour, wantInMsg: "(retry after 1h0m0s)"},
+		{name: "429 body cut short", answer: retryAfterAnswer(429, "30", `{"error":"rate_`, true), wantCode: 429, want: 30 * time.Second, wantInMsg: "(retry after 30s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeOAuth(t, c)
-			f.set(func(f *fakeOAuth) {
-				f.respond = func(w http.ResponseWriter, _ *http.Request, _ string) {
-					if tt.retryAfter != "" {
-						w.Header().Set("Retry-After", tt.retryAfter)
-					}
-					if tt.cutShort {
-						w.Header().Set("Content-Length", "1000")
-					}
-					w.WriteHeader(tt.status)
-					_, _ = w.Write([]byte(tt.body))
-				}
-			})
-			_, err := newTestSource(t, f).Token(context.Background())
+			var cfg Config
+			if tt.answer != nil {
+				cfg = testConfig(localTokenEndpoint(t, tt.answer))
+				cfg.Now = c.Now
+			} else {
+				srv := newServer(t, c)
+				tt.arm(srv)
+				cfg = serverConfig(srv, c)
+			}
+			_, err := newSource(t, cfg, newWire(t)).Token(context.Background())
 			var e *Error
 			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tt.status, e.StatusCode)
-			assert.True(t, e.Temporary())
+			assert.Equal(t, tt.wantCode, e.StatusCode)
 			assert.Equal(t, tt.want, e.RetryAfter)
 			if tt.wantInMsg != "" {
 				assert.Contains(t, err.Error(), tt.wantInMsg)
@@ -93,17 +106,27 @@ func TestTokenErrorsCarryRetryAfter(t *testing.T) {
 	}
 }
 
+// retryAfterAnswer is a local endpoint's answer with a Retry-After; cutShort promises more body than sent.
+func retryAfterAnswer(status int, retryAfter, body string, cutShort bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", retryAfter)
+		if cutShort {
+			w.Header().Set("Content-Length", "1000")
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
 // Defect 18: behind an egress proxy the assertion is signed for DocuSign's OAuth host, not the proxy.
 func TestAudienceOverridesTheOAuthHost(t *testing.T) {
-	proxy := newFakeOAuth(t, newClock()) // stands in for a proxy that forwards to DocuSign
-	proxy.set(func(f *fakeOAuth) { f.wantAud = "account-d.docusign.com" })
-	ts := newTestSource(t, proxy, func(cfg *Config) { cfg.Audience = "account-d.docusign.com" })
+	c := testclock.New(epoch)
+	srv := newServer(t, c) // stands in for a proxy that forwards to DocuSign's demo OAuth host
+	ts, _ := sourceFor(t, srv, c, func(cfg *Config) { cfg.Audience = srv.RealAudience() })
 	token, err := ts.Token(context.Background())
-	require.NoError(t, err, "the proxy verifies aud is account-d.docusign.com")
+	require.NoError(t, err, "docusigntest accepts its environment's real OAuth host as aud")
 	assert.NotEmpty(t, token)
-	assertions, _ := proxy.issued()
-	require.Len(t, assertions, 1)
-	assert.Equal(t, "account-d.docusign.com", claimsOf(t, assertions[0])["aud"])
+	assert.Equal(t, "account-d.docusign.com", srv.LastAssertionClaims()["aud"])
 }
 
 func TestAudienceMustBeABareHost(t *testing.T) {
@@ -112,7 +135,7 @@ func TestAudienceMustBeABareHost(t *testing.T) {
 		"account d.docusign.com", "user@account-d.docusign.com", "account-d.docusign.com:", "account-d.docusign.com:x",
 		"account-d.docusign.com?x=1", "account-d.docusign.com#f", "account-d.docusign.com\n"}
 	for _, aud := range valid {
-		cfg := testConfig("https://proxy.example", newClock(), nil)
+		cfg := testConfig("https://proxy.example")
 		cfg.Audience = aud
 		ts, err := NewTokenSource(cfg)
 		require.NoError(t, err, aud)
@@ -121,7 +144,7 @@ func TestAudienceMustBeABareHost(t *testing.T) {
 		assert.Equal(t, aud, claimsOf(t, assertion)["aud"], "verbatim")
 	}
 	for _, aud := range invalid {
-		cfg := testConfig("https://proxy.example", newClock(), nil)
+		cfg := testConfig("https://proxy.example")
 		cfg.Audience = aud
 		_, err := NewTokenSource(cfg)
 		require.Error(t, err, "%q", aud)

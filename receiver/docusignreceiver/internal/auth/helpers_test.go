@@ -1,33 +1,46 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
+	"net/url"
+	"regexp"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/headers"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 )
 
+// An integration that docusigntest does not know: for configs that never reach a server, for local
+// token endpoints, and as the wrong identity in front of docusigntest.
 const (
 	testIntegrationKey = "9f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
 	testUserID         = "c0ffee00-1234-4abc-9def-0123456789ab"
 	testRedirectURI    = "https://example.com/callback"
 )
 
-// testKey is generated once per test binary: 2048-bit generation is slow.
+// epoch is where every test clock starts.
+var epoch = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+
+// testKey is an RSA key that is not docusigntest's, generated once per test binary (2048-bit
+// generation is slow).
 var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -35,6 +48,9 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	}
 	return key
 })
+
+// allScopes is what a receiver with every source enabled asks for.
+var allScopes = Scopes([]string{ScopeSignature}, []string{ScopeUserRead, ScopeOrganizationRead})
 
 func pkcs1PEM(key *rsa.PrivateKey) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
@@ -46,148 +62,191 @@ func pkcs8PEM(t testing.TB, key any) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }
 
-// clock is a controllable Config.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
+// testConfig is a valid Config of the test integration for baseURL.
+func testConfig(baseURL string) Config {
+	return Config{
+		IntegrationKey: testIntegrationKey,
+		UserID:         testUserID,
+		PrivateKey:     testKey(),
+		OAuthBaseURL:   baseURL,
+		Scopes:         allScopes,
+		RedirectURI:    testRedirectURI,
+		Now:            testclock.New(epoch).Now,
+	}
 }
 
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
+// newServer starts docusigntest's DocuSign on clock c: its token endpoint verifies every assertion
+// with the integration's public key, as DocuSign does.
+func newServer(t *testing.T, c *testclock.Clock) *docusigntest.Server {
+	t.Helper()
+	srv := docusigntest.NewServer(docusigntest.Options{Now: c.Now})
+	t.Cleanup(srv.Close)
+	return srv
 }
 
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// serverConfig is the Config of srv's integration, on clock c.
+func serverConfig(srv *docusigntest.Server, c *testclock.Clock) Config {
+	return Config{
+		IntegrationKey: srv.IntegrationKey(),
+		UserID:         srv.UserID(),
+		PrivateKey:     srv.PrivateKey(),
+		OAuthBaseURL:   srv.URL(),
+		Scopes:         allScopes,
+		RedirectURI:    testRedirectURI,
+		Now:            c.Now,
+	}
 }
 
-// fakeOAuth is a DocuSign token endpoint that verifies every assertion with the public key.
-type fakeOAuth struct {
-	t     *testing.T
-	srv   *httptest.Server
-	clock *clock
+// newSource returns a TokenSource of cfg whose token requests cross w.
+func newSource(t *testing.T, cfg Config, w *wire) *TokenSource {
+	t.Helper()
+	cfg.HTTPClient = &http.Client{Transport: w}
+	ts, err := NewTokenSource(cfg)
+	require.NoError(t, err)
+	return ts
+}
 
-	requests atomic.Int64
-	aborted  chan struct{} // receives when a request's context ends while it is held at the gate
-	closing  chan struct{} // closed at cleanup so a failed test never hangs on a held request
+// sourceFor returns a TokenSource of srv's integration on clock c, changed by mutate, and the wire
+// its token requests cross.
+func sourceFor(t *testing.T, srv *docusigntest.Server, c *testclock.Clock, mutate ...func(*Config)) (*TokenSource, *wire) {
+	t.Helper()
+	cfg := serverConfig(srv, c)
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	w := newWire(t)
+	return newSource(t, cfg, w), w
+}
+
+// localTokenEndpoint answers every token request with answer and checks nothing. It stands in for
+// docusigntest only where a test needs an answer docusigntest never gives; each use says which.
+func localTokenEndpoint(t *testing.T, answer http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(answer)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// wire is the token client's transport. It holds requests while a gate is set, reports a request the
+// TokenSource abandons while held, and records what crossed it: the assertions sent, and the trace
+// tokens and bodies received.
+type wire struct {
+	base    *http.Transport
+	aborted chan struct{} // receives when a request's context ends while it is held at the gate
+	closing chan struct{} // closed at cleanup, so a failed test never leaves a request held
 
 	mu         sync.Mutex
-	wantAud    string // "" → the server's own host:port
-	wantScope  string
-	expiresIn  any // JSON value of expires_in; nil omits it
-	gate       chan struct{}
-	respond    func(w http.ResponseWriter, r *http.Request, form string) // overrides the success response
+	gate       chan struct{} // nil: requests pass
 	assertions []string
-	tokens     []string
+	traces     []string
+	received   bytes.Buffer
 }
 
-func newFakeOAuth(t *testing.T, c *clock) *fakeOAuth {
-	f := &fakeOAuth{
-		t: t, clock: c, expiresIn: 3600, aborted: make(chan struct{}, 100), closing: make(chan struct{}),
-		wantScope: strings.Join(ScopesFor(true, true), " "),
-	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	t.Cleanup(func() { close(f.closing) }) // runs before srv.Close
-	return f
+func newWire(t *testing.T) *wire {
+	w := &wire{base: &http.Transport{}, aborted: make(chan struct{}, 100), closing: make(chan struct{})}
+	t.Cleanup(func() {
+		close(w.closing)
+		w.base.CloseIdleConnections()
+	})
+	return w
 }
 
-func (f *fakeOAuth) set(fn func(f *fakeOAuth)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fn(f)
+// hold makes requests wait until the returned channel is closed.
+func (w *wire) hold() chan struct{} {
+	gate := make(chan struct{})
+	w.mu.Lock()
+	w.gate = gate
+	w.mu.Unlock()
+	return gate
 }
 
-func (f *fakeOAuth) serve(w http.ResponseWriter, r *http.Request) {
-	f.requests.Add(1)
-	if r.Method != http.MethodPost || r.URL.Path != "/oauth/token" ||
-		r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
-		f.t.Errorf("token request %s %s (Content-Type %q)", r.Method, r.URL.Path, r.Header.Get("Content-Type"))
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		f.t.Errorf("token request form: %v", err)
-		return
-	}
-	assertion := r.PostForm.Get("assertion")
-	f.mu.Lock()
-	f.assertions = append(f.assertions, assertion)
-	wantAud, wantScope, gate, respond, expiresIn := f.wantAud, f.wantScope, f.gate, f.respond, f.expiresIn
-	f.mu.Unlock()
-	if wantAud == "" {
-		wantAud = f.srv.Listener.Addr().String()
-	}
-
-	if got := r.PostForm.Get("grant_type"); got != jwtBearerGrant {
-		f.reject(w, "grant_type "+got)
-		return
-	}
-	if err := verifyAssertion(assertion, &testKey().PublicKey, wantAud, wantScope, f.clock.Now); err != nil {
-		f.reject(w, err.Error())
-		return
-	}
+func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
+	w.recordAssertion(req)
+	w.mu.Lock()
+	gate := w.gate
+	w.mu.Unlock()
 	if gate != nil {
 		select {
 		case <-gate:
-		case <-f.closing:
-			return
-		case <-r.Context().Done():
-			f.aborted <- struct{}{}
-			return
+		case <-w.closing:
+		case <-req.Context().Done():
+			w.aborted <- struct{}{}
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, req.Context().Err()
 		}
 	}
-	if respond != nil {
-		respond(w, r, r.PostForm.Encode())
+	resp, err := w.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	w.traces = append(w.traces, headers.TraceToken(resp.Header))
+	w.mu.Unlock()
+	resp.Body = &recordedBody{ReadCloser: resp.Body, w: w}
+	return resp, nil
+}
+
+func (w *wire) recordAssertion(req *http.Request) {
+	if req.GetBody == nil {
 		return
 	}
-	token := fmt.Sprintf("tok-%d-%s", f.requests.Load(), randomHex(f.t))
-	f.mu.Lock()
-	f.tokens = append(f.tokens, token)
-	f.mu.Unlock()
-	grant := map[string]any{"access_token": token, "token_type": "Bearer"}
-	if expiresIn != nil {
-		grant["expires_in"] = expiresIn
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(grant)
-}
-
-func (f *fakeOAuth) reject(w http.ResponseWriter, why string) {
-	f.t.Errorf("token endpoint rejected the assertion: %s", why)
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"rejected by test server"}`))
-}
-
-func (f *fakeOAuth) issued() (assertions, tokens []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.assertions...), append([]string(nil), f.tokens...)
-}
-
-// verifyAssertion checks what DocuSign checks: RS256 signature, iss, sub, aud, iat/exp, scope.
-func verifyAssertion(assertion string, pub *rsa.PublicKey, aud, scope string, now func() time.Time) error {
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(assertion, claims, func(*jwt.Token) (any, error) { return pub, nil },
-		jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(aud), jwt.WithIssuer(testIntegrationKey),
-		jwt.WithSubject(testUserID), jwt.WithIssuedAt(), jwt.WithExpirationRequired(), jwt.WithTimeFunc(now))
+	body, err := req.GetBody()
 	if err != nil {
-		return err
+		return
 	}
-	if claims["scope"] != scope {
-		return fmt.Errorf("scope %q, want %q", claims["scope"], scope)
+	form, _ := io.ReadAll(body)
+	values, _ := url.ParseQuery(string(form))
+	w.mu.Lock()
+	w.assertions = append(w.assertions, values.Get("assertion"))
+	w.mu.Unlock()
+}
+
+// lastTrace is the trace token of the last answer, as the client reads it.
+func (w *wire) lastTrace() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.traces) == 0 {
+		return ""
 	}
-	iat, _ := claims.GetIssuedAt()
-	exp, _ := claims.GetExpirationTime()
-	if life := exp.Sub(iat.Time); life <= 0 || life > time.Hour {
-		return fmt.Errorf("exp-iat %s", life)
+	return w.traces[len(w.traces)-1]
+}
+
+// sent returns every assertion sent.
+func (w *wire) sent() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.assertions...)
+}
+
+var accessTokenField = regexp.MustCompile(`"access_token"\s*:\s*"([^"]*)`)
+
+// accessTokens returns every access_token value in what the client read, cut short ones included.
+func (w *wire) accessTokens() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var tokens []string
+	for _, m := range accessTokenField.FindAllSubmatch(w.received.Bytes(), -1) {
+		tokens = append(tokens, string(m[1]))
 	}
-	return nil
+	return tokens
+}
+
+// recordedBody keeps what the client reads of a body, up to 4 MiB per wire.
+type recordedBody struct {
+	io.ReadCloser
+	w *wire
+}
+
+func (b *recordedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.w.mu.Lock()
+	if b.w.received.Len() < 4<<20 {
+		b.w.received.Write(p[:n])
+	}
+	b.w.mu.Unlock()
+	return n, err
 }
 
 func randomHex(t testing.TB) string {
@@ -195,30 +254,6 @@ func randomHex(t testing.TB) string {
 	_, err := rand.Read(b)
 	require.NoError(t, err)
 	return hex.EncodeToString(b)
-}
-
-func testConfig(baseURL string, c *clock, client *http.Client) Config {
-	return Config{
-		IntegrationKey: testIntegrationKey,
-		UserID:         testUserID,
-		PrivateKey:     testKey(),
-		OAuthBaseURL:   baseURL,
-		Scopes:         ScopesFor(true, true),
-		RedirectURI:    testRedirectURI,
-		HTTPClient:     client,
-		Now:            c.Now,
-	}
-}
-
-func newTestSource(t *testing.T, f *fakeOAuth, mutate ...func(*Config)) *TokenSource {
-	t.Helper()
-	cfg := testConfig(f.srv.URL, f.clock, f.srv.Client())
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	ts, err := NewTokenSource(cfg)
-	require.NoError(t, err)
-	return ts
 }
 
 // waitForWaiters blocks until n callers wait on the in-flight fetch.
@@ -259,4 +294,19 @@ func claimsOf(t *testing.T, assertion string) jwt.MapClaims {
 		ParseWithClaims(assertion, claims, func(*jwt.Token) (any, error) { return &testKey().PublicKey, nil })
 	require.NoError(t, err)
 	return claims
+}
+
+// accepted reports whether srv's API accepts token (GET /oauth/userinfo needs nothing but a valid token).
+func accepted(t *testing.T, srv *docusigntest.Server, token string) bool {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL()+"/oauth/userinfo", http.NoBody)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

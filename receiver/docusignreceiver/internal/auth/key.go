@@ -1,5 +1,6 @@
-// Package auth implements DocuSign's OAuth JWT grant: parsing the integration's RSA key, signing the
-// assertion, fetching and caching access tokens, and an http.RoundTripper that adds them to API calls.
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package auth // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 
 import (

@@ -1,4 +1,7 @@
-package auth
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package auth // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 
 import (
 	"errors"

@@ -117,3 +117,63 @@ func BenchmarkSkimEndCursor(b *testing.B) {
 		}
 	}
 }
+
+// buildUsersPage makes an n-user Admin API page from the sample users, with distinct ids, names
+// and groups.
+func buildUsersPage(tb testing.TB, n int) []byte {
+	tb.Helper()
+	var sample struct {
+		Users []map[string]any `json:"users"`
+	}
+	require.NoError(tb, json.Unmarshal(readPage(tb, "admin-users-sample.json"), &sample))
+	users := make([]map[string]any, n)
+	for i := range users {
+		u := maps.Clone(sample.Users[i%len(sample.Users)])
+		u["id"] = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", i*7919, i%65536, i%4096, (i*31)%4096, i*104729)
+		u["user_name"] = fmt.Sprintf("User %d", i)
+		u["email"] = fmt.Sprintf("user%d@example.com", i)
+		u["ds_groups"] = []map[string]any{
+			{"ds_group_id": fmt.Sprintf("g-%d", i%7), "group_name": fmt.Sprintf("Group %d", i%7), "is_admin": i%7 == 0},
+			{"ds_group_id": "g-all", "group_name": "Everyone", "is_admin": false},
+		}
+		users[i] = u
+	}
+	page, err := json.Marshal(map[string]any{"users": users, "paging": map[string]any{"result_set_size": n, "total_set_size": 10 * n}})
+	require.NoError(tb, err)
+	return page
+}
+
+const benchUsers = 250
+
+// BenchmarkUsersPage is one full users page as the users source handles it: decoded, every user
+// tokenized once and digested, and then every record appended (append=all: a first sync) or none
+// (append=none: a sync where nobody changed).
+func BenchmarkUsersPage(b *testing.B) {
+	page := buildUsersPage(b, benchUsers)
+	for _, appendAll := range []bool{true, false} {
+		name := "append=none"
+		if appendAll {
+			name = "append=all"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(page)))
+			b.ReportAllocs()
+			var sink byte
+			for b.Loop() {
+				p, err := DecodeUsersPage(page)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lrs := plog.NewLogRecordSlice()
+				for i := range p.Users {
+					sink ^= p.Users[i].Digest[0]
+					if appendAll {
+						p.Users[i].Append(lrs, OperationCreate, observedAt)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchUsers), "ns/user")
+			_ = sink
+		})
+	}
+}

@@ -212,7 +212,8 @@ func TestBodyEquivalentToStdlib(t *testing.T) {
 	}
 }
 
-// TestUserBodyEquivalentToStdlib is the same property for AdminUser.
+// TestUserBodyEquivalentToStdlib is the same property for User.Append, whose digest also
+// matches the reference.
 func TestUserBodyEquivalentToStdlib(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for round := range 200 {
@@ -220,8 +221,14 @@ func TestUserBodyEquivalentToStdlib(t *testing.T) {
 		genJSON{r: r, b: &b}.object(0, r.IntN(12))
 		raw := b.Bytes()
 		expected := stdlibBody(t, raw)
-		lr := plog.NewLogRecord()
-		require.NoError(t, AdminUser(raw, OperationSnapshot, observedAt, lr), "round %d", round)
+		lrs := plog.NewLogRecordSlice()
+		u := decodeUser(raw)
+		require.NoError(t, u.rec.err, "round %d", round)
+		u.Append(lrs, OperationSnapshot, observedAt)
+		lr := lrs.At(0)
+		if _, want, err := referenceUserDigest(raw); err == nil {
+			require.Equal(t, want, u.Digest, "round %d: %s", round, raw)
+		}
 		if !expected.Equal(lr.Body().Map()) {
 			t.Fatalf("round %d differs\nraw:  %s\nwant: %v\ngot:  %v", round, raw, expected.AsRaw(), lr.Body().Map().AsRaw())
 		}
@@ -260,6 +267,16 @@ func TestBodyTemplatesEquivalentToStdlib(t *testing.T) {
 				expected := stdlibBody(t, raw)
 				if got := lrs.At(i).Body().Map(); !expected.Equal(got) {
 					t.Fatalf("round %d pass %d event %d differs\nraw:  %s\nwant: %v\ngot:  %v", round, pass, i, raw, expected.AsRaw(), got.AsRaw())
+				}
+				// Fields captured where the structure's template has them: the attributes are those of
+				// the event converted alone by a decoder that has seen nothing.
+				alone := pageDecoders.New().(*pageDecoder)
+				alone.reset(docMonitorPage, `{"data":[`+string(raw)+`]}`)
+				one := plog.NewLogRecordSlice()
+				alone.page(one, observedAt, nil)
+				require.NoError(t, alone.err)
+				if got, exp := lrs.At(i).Attributes(), one.At(0).Attributes(); !exp.Equal(got) {
+					t.Fatalf("round %d pass %d event %d attributes differ\nraw:  %s\nwant: %v\ngot:  %v", round, pass, i, raw, exp.AsRaw(), got.AsRaw())
 				}
 			}
 		}

@@ -311,7 +311,8 @@ func FuzzMonitorPageOneBadEvent(f *testing.F) {
 }
 
 // FuzzDecodeUsersPage: any bytes either fail cleanly or give users whose text is bracket-balanced
-// and which AdminUser and UserDigest handle; on valid JSON it agrees with encoding/json.
+// and whose identity, digest and record agree (checkUserRecord); on valid JSON it agrees with
+// encoding/json.
 func FuzzDecodeUsersPage(f *testing.F) {
 	for _, page := range usersSeeds(f) {
 		f.Add(page)
@@ -329,13 +330,13 @@ func FuzzDecodeUsersPage(f *testing.F) {
 		if len(page.Users) > maxPageUsers || page.TotalSetSize < 0 || !page.HasTotal && page.TotalSetSize != 0 {
 			t.Fatalf("page %+v", page)
 		}
-		for i, raw := range page.Users {
+		for i, u := range page.Users {
 			var d decoder
-			d.reset("test", string(raw)+" ") // a scalar ends at a space
-			if !d.extent() || d.pos != len(raw) {
-				t.Fatalf("user %d is not one balanced value: %q", i, raw)
+			d.reset("test", string(u.Raw)+" ") // a scalar ends at a space
+			if !d.extent() || d.pos != len(u.Raw) {
+				t.Fatalf("user %d is not one balanced value: %q", i, u.Raw)
 			}
-			checkUserRecord(t, raw)
+			checkUserRecord(t, u)
 		}
 		if !json.Valid(body) || bytes.Contains(body, []byte(`\u`)) || bytes.Count(body, []byte("[")) >= 10_000 ||
 			bytes.Count(body, []byte(`"users"`)) > 1 || bytes.Count(body, []byte(`"paging"`)) > 1 ||
@@ -356,8 +357,8 @@ func FuzzDecodeUsersPage(f *testing.F) {
 			t.Fatalf("users: %d, encoding/json %d", len(page.Users), len(want.Users))
 		}
 		for i := range want.Users {
-			if !bytes.Equal(want.Users[i], page.Users[i]) {
-				t.Fatalf("user %d: %q, encoding/json %q", i, page.Users[i], want.Users[i])
+			if !bytes.Equal(want.Users[i], page.Users[i].Raw) {
+				t.Fatalf("user %d: %q, encoding/json %q", i, page.Users[i].Raw, want.Users[i])
 			}
 		}
 		if want.Paging != nil && want.Paging.Next != nil && *want.Paging.Next != page.Next {
@@ -366,24 +367,54 @@ func FuzzDecodeUsersPage(f *testing.F) {
 	})
 }
 
-// checkUserRecord runs AdminUser and UserDigest on one user's raw text and checks they agree.
-func checkUserRecord(t *testing.T, raw []byte) {
-	lr := plog.NewLogRecord()
-	err := AdminUser(raw, OperationUpdate, observedAt, lr)
-	id, _, derr := UserDigest(raw)
+// checkUserRecord checks one user: its ID and Digest are the reference's (or its content key
+// when the reference refuses it), its record is what its tokens say, the same when appended again
+// and the same when its tokens were not kept.
+func checkUserRecord(t *testing.T, u User) {
+	raw := u.Raw
+	lrs := plog.NewLogRecordSlice()
+	flagged := u.Append(lrs, OperationUpdate, observedAt)
+	lr := lrs.At(0)
 	checkRecordValues(t, lr)
+	if flagged != (flagOf(lr) != "") {
+		t.Fatalf("Append says flagged %v, record flag %q", flagged, flagOf(lr))
+	}
+	id, digest, rerr := referenceUserDigest(raw)
 	switch {
-	case err != nil && derr == nil:
-		t.Fatalf("digest accepted what AdminUser rejected: %v", err)
-	case err != nil && (lr.Body().Str() != validUTF8(string(raw)) || flagOf(lr) == ""):
+	case rerr == nil && (u.ID != id || u.Digest != digest):
+		t.Fatalf("id %q digest %x, reference %q %x", u.ID, u.Digest, id, digest)
+	case rerr != nil:
+		if cid, cdigest := contentKey(raw); u.ID != cid || u.Digest != cdigest {
+			t.Fatalf("user without a usable id: %q %x, want its content key %q", u.ID, u.Digest, cid)
+		}
+	}
+	switch err := u.rec.err; {
+	case err != nil && rerr == nil:
+		t.Fatalf("the reference digested what the tokenizer rejected: %v", err)
+	case err != nil && (lr.Body().Str() != validUTF8(string(raw)) || !flagged):
 		t.Fatalf("rejected record not kept as flagged text: %q", lr.Body().AsString())
 	case err == nil && !json.Valid(raw) && bytes.Count(raw, []byte("[")) < 10_000:
 		t.Fatalf("accepted invalid JSON %q", raw)
-	case derr == nil:
+	case rerr == nil:
 		if v, ok := lr.Attributes().Get(AttrUserID); !ok || v.Str() != id {
-			t.Fatalf("digest id %q, record user.id %q", id, v.AsString())
+			t.Fatalf("id %q, record user.id %q", id, v.AsString())
 		}
 	}
+	ud := newUserDecoder()
+	ud.budget = 0 // tokens not kept: Append tokenizes again
+	for _, again := range []User{u, ud.user(raw, string(raw))} {
+		more := plog.NewLogRecordSlice()
+		if again.Append(more, OperationUpdate, observedAt) != flagged || !sameRecord(lr, more.At(0)) {
+			t.Fatalf("appended again: %v / %v, first %v / %v", more.At(0).Body().AsRaw(), more.At(0).Attributes().AsRaw(), lr.Body().AsRaw(), lr.Attributes().AsRaw())
+		}
+	}
+}
+
+// sameRecord compares two records' fields that Append sets.
+func sameRecord(a, b plog.LogRecord) bool {
+	return a.Timestamp() == b.Timestamp() && a.ObservedTimestamp() == b.ObservedTimestamp() &&
+		a.EventName() == b.EventName() && a.SeverityNumber() == b.SeverityNumber() &&
+		a.Body().Equal(b.Body()) && a.Attributes().Equal(b.Attributes())
 }
 
 // FuzzUsersPageOneBadUser: one user of arbitrary bracket-balanced bytes among valid users never
@@ -422,28 +453,31 @@ func FuzzUsersPageOneBadUser(f *testing.F) {
 			t.Fatalf("%d users, total %d, want %d", len(page.Users), page.TotalSetSize, len(ids))
 		}
 		for i, want := range ids {
-			checkUserRecord(t, page.Users[i])
+			u := page.Users[i]
+			checkUserRecord(t, u)
 			if want == "" {
-				if string(page.Users[i]) != bad {
-					t.Fatalf("the bad user's text changed: %q, sent %q", page.Users[i], bad)
+				if string(u.Raw) != bad {
+					t.Fatalf("the bad user's text changed: %q, sent %q", u.Raw, bad)
 				}
 				continue
 			}
-			got, _, err := UserDigest(page.Users[i])
-			if err != nil || got != want {
-				t.Fatalf("user %d: id %q (want %q), %v", i, got, want, err)
+			if u.ID != want || u.rec.err != nil {
+				t.Fatalf("user %d: id %q (want %q), %v", i, u.ID, want, u.rec.err)
 			}
 		}
 	})
 }
 
-// FuzzUser: AdminUser and UserDigest never panic and agree on what is a valid record.
+// FuzzUser: any bytes as one user record never panic, and the user's identity, digest and record
+// agree with the reference digest and with each other (checkUserRecord).
 func FuzzUser(f *testing.F) {
 	f.Add([]byte(`{"id":"u","ds_groups":[{"ds_group_id":"b"},{"ds_group_id":"a"}]}`))
 	f.Add([]byte(`{"id":1}`))
 	f.Add([]byte("{\"id\":\"\xff\" 1}"))
 	f.Add([]byte(`{"id":"u","x":` + nested(600, false) + `}`))
+	f.Add([]byte(`{"id":"u","ds_groups":[{"ds_group_id":"a","n":2},{"ds_group_id":"a","n":1},{"x":1},"s",{"ds_group_id":1e400}],"id":"v"}`))
+	f.Add([]byte(`{"id":"u","k":{"b":1,"a":2,"b":[{"z":null,"y":true}]},"n":-0.0,"m":1e400,"ds_groups":null}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		checkUserRecord(t, raw)
+		checkUserRecord(t, decodeUser(raw))
 	})
 }

@@ -5,7 +5,7 @@ package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver
 
 import (
 	"errors"
-	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +15,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
+
+// Monitor pages: the page's outline, each event's identity (timestamp, eventId), and the events
+// that cannot be tokenized. What an event's record carries is monitorMapping's.
 
 const docMonitorPage = "monitor page"
 
@@ -89,14 +92,12 @@ func (d *decoder) cursorValue() (string, bool, error) {
 	return "", false, d.err
 }
 
-// pageDecoder is a decoder plus the per-page state reused across events.
+// pageDecoder is a builder plus the per-page state reused across events.
 type pageDecoder struct {
-	decoder
-	reasons []string
-	upper   map[string]string // action/result → upper-case, so common words do not allocate per record
-	arena   arena
-	shapes  map[uint64]pcommon.Map // attribute templates by set of slots, see writeAttrs
-	bodies  map[uint64]pcommon.Map // body templates by structure hash, see body
+	builder
+	arena  arena
+	attrs  attrTemplates // see writeAttrs
+	bodies bodyTemplates // see body
 	// eventBytes is the average event size of the last page, to size dst once instead of growing it.
 	eventBytes int
 	budget     int // tokens the page's remaining events may still put on the tape, see maxPageValues
@@ -105,15 +106,6 @@ type pageDecoder struct {
 // maxPageEvents bounds the events of one page (the API sends at most 2,000): a page of millions of
 // tiny events would cost hundreds of bytes of pdata per byte.
 const maxPageEvents = 20_000
-
-// maxPageValues bounds the tokens of all a page's events (a real page holds about 250,000 with
-// containers weighted), so that its pdata stays bounded whatever the events; the events beyond
-// are kept as text.
-const maxPageValues = 1 << 20
-
-// containerWeight is what a container counts for against maxPageValues: its pdata costs about
-// as much as that many scalars.
-const containerWeight = 4
 
 // msgPageValues is the DecodeError message for an event beyond maxPageValues.
 const msgPageValues = "the page has more than 1048576 values"
@@ -125,12 +117,15 @@ const (
 )
 
 var pageDecoders = sync.Pool{New: func() any {
-	return &pageDecoder{upper: make(map[string]string), shapes: make(map[uint64]pcommon.Map), bodies: make(map[uint64]pcommon.Map), eventBytes: 1024}
+	d := &pageDecoder{attrs: make(attrTemplates), bodies: make(bodyTemplates), eventBytes: 1024}
+	d.upper = make(map[string]string)
+	return d
 }}
 
 // AppendMonitorPage decodes a Monitor stream page ({"endCursor": …, "data": [ … ]}, or the newer
-// "resultData" instead of "data") and appends one log record per event to dst, in page order.
-// See doc.go for the mapping. refs is truncated and receives one EventRef per appended record.
+// "resultData" instead of "data") and appends one log record per event to dst, in page order,
+// as monitorMapping (monitor_mapping.go) says. refs is truncated and receives one EventRef per
+// appended record. Events beyond maxPageValues in all are kept as text.
 //
 // An event that cannot be fully converted is still appended, flagged with AttrConversionError
 // and counted in PageStats.Flagged; one that cannot be tokenized at all (invalid JSON, nested
@@ -154,7 +149,10 @@ func AppendMonitorPage(body []byte, dst plog.LogRecordSlice, observed pcommon.Ti
 			d.scratch = nil
 		}
 		clear(d.reasons)
-		d.reasons = d.reasons[:0]
+		clear(d.list)
+		clear(d.texts)
+		d.startRecord()
+		d.ip = ipCache{}
 		if len(d.upper) > 1024 {
 			clear(d.upper)
 		}
@@ -312,10 +310,10 @@ func (d *pageDecoder) events(dst plog.LogRecordSlice, observed pcommon.Timestamp
 
 // event decodes one event at d.pos into lr and derives timestamp, severity and attributes.
 func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (EventRef, bool) {
+	l := monitorLayout
 	lr.SetObservedTimestamp(observed)
-	lr.SetEventName(EventNameMonitor)
-	ev := monitorEvent{clientInfo: -1, location: -1, data: -1} // on the stack: no write barriers
-	d.reasons = d.reasons[:0]
+	lr.SetEventName(l.m.eventName)
+	d.startRecord()
 	d.newTape()
 	start := d.pos
 	d.limit, d.limitMsg = maxEventValues, msgTooManyValues
@@ -327,52 +325,69 @@ func (d *pageDecoder) event(lr plog.LogRecord, observed pcommon.Timestamp) (Even
 	}
 	d.budget -= len(d.tape) + (containerWeight-1)*d.nested
 	d.keep, d.keepBase = d.arena.copy(d.src[start:d.pos]), start
-	if d.tape[0].kind != tObject {
-		lr.Body().SetStr(validUTF8(d.keep))
-		d.reasons = append(d.reasons, "event is not a JSON object")
-		d.severity(lr, &ev)
-		d.attributes(lr.Attributes(), &ev)
-		return EventRef{}, true
-	}
-	d.capture(&ev)
-	d.body(lr)
-	if d.numText {
-		d.reasons = append(d.reasons, "a number does not fit a float64 and was kept as text")
-	}
-
 	var ref EventRef
-	switch ev.timestamp.kind {
-	case kindString:
-		if t, ok := parseTimestamp(ev.timestamp.s); !ok {
-			d.reasons = append(d.reasons, "timestamp is not an RFC 3339 time")
-		} else {
-			ref.Timestamp = t
-			if ns, ok := toUnixNano(t); ok {
-				lr.SetTimestamp(pcommon.Timestamp(ns))
-			} else {
-				d.reasons = append(d.reasons, "timestamp is out of range")
-			}
+	if d.tape[0].kind != tObject {
+		d.capture(l)
+		lr.Body().SetStr(validUTF8(d.keep))
+		d.flag("event is not a JSON object")
+	} else {
+		// An event of a structure seen before has its fields where that structure has them (the
+		// templates of a pageDecoder only ever serve monitorLayout).
+		switch tmpl := d.body(lr, d.bodies); {
+		case tmpl != nil && tmpl.at != nil:
+			d.at = append(d.at[:0], tmpl.at...)
+		case tmpl != nil:
+			d.capture(l)
+			tmpl.at = slices.Clone(d.at)
+		default:
+			d.capture(l)
 		}
-	case kindAbsent, kindNull:
-		d.reasons = append(d.reasons, "timestamp is missing")
-	default:
-		d.reasons = append(d.reasons, "timestamp is not a string")
-	}
-	switch ev.eventID.kind {
-	case kindString:
-		if ev.eventID.s == "" {
-			d.reasons = append(d.reasons, "eventId is empty")
+		if d.numText {
+			d.flag("a number does not fit a float64 and was kept as text")
 		}
-		ref.ID = ev.eventID.s
-	case kindAbsent, kindNull:
-		d.reasons = append(d.reasons, "eventId is missing")
-	default:
-		d.reasons = append(d.reasons, "eventId is not a string")
+		ref = d.identify(lr, l)
 	}
-
-	d.severity(lr, &ev)
-	d.attributes(lr.Attributes(), &ev)
+	var vals values
+	d.derive(l, "", vals[:len(l.rules)])
+	d.severity(lr, l)
+	d.writeAttrs(lr.Attributes(), l, d.attrs, vals[:len(l.rules)])
 	return ref, len(d.reasons) > 0
+}
+
+// identify reads the event's timestamp into lr and ref, and its id into ref, flagging what is
+// missing or malformed.
+func (d *pageDecoder) identify(lr plog.LogRecord, l *layout) EventRef {
+	var ref EventRef
+	ts, id := l.m.timestamp, l.m.id
+	switch i := d.at[l.timestamp]; {
+	case i < 0 || d.tape[i].kind == tNull:
+		d.flag(ts + " is missing")
+	case d.tape[i].kind != tStr && d.tape[i].kind != tNumText:
+		d.flag(ts + " is not a string")
+	default:
+		t, ok := parseTimestamp(d.text(&d.tape[i]))
+		if !ok {
+			d.flag(ts + " is not an RFC 3339 time")
+			break
+		}
+		ref.Timestamp = t
+		if ns, ok := toUnixNano(t); ok {
+			lr.SetTimestamp(pcommon.Timestamp(ns))
+		} else {
+			d.flag(ts + " is out of range")
+		}
+	}
+	switch i := d.at[l.id]; {
+	case i < 0 || d.tape[i].kind == tNull:
+		d.flag(id + " is missing")
+	case d.tape[i].kind != tStr && d.tape[i].kind != tNumText:
+		d.flag(id + " is not a string")
+	default:
+		if ref.ID = d.text(&d.tape[i]); ref.ID == "" {
+			d.flag(id + " is empty")
+		}
+	}
+	return ref
 }
 
 // keepRaw turns lr, whose event at start failed to tokenize, into a record of the event's raw
@@ -410,544 +425,4 @@ func (d *pageDecoder) keepRaw(lr plog.LogRecord, start int) bool {
 	lr.Body().SetStr(validUTF8(d.arena.copy(d.src[start:d.pos])))
 	lr.Attributes().PutStr(AttrConversionError, reason)
 	return true
-}
-
-// maxBodyShapes bounds the body templates kept per decoder.
-const maxBodyShapes = 256
-
-// body builds the record's body from the tape. Events of a page mostly share a few structures:
-// for a structure seen before, a zero-valued template is copied and its values overwritten in
-// order, which skips the per-key duplicate search of Map.Put*; fillMap verifies every key.
-func (d *pageDecoder) body(lr plog.LogRecord) {
-	m := lr.Body().SetEmptyMap()
-	tmpl, seen := d.bodies[d.shape]
-	if seen && tmpl != (pcommon.Map{}) {
-		tmpl.CopyTo(m)
-		if d.fillMap(0, m) {
-			return
-		}
-		m = lr.Body().SetEmptyMap() // a hash collision: build it the ordinary way
-	}
-	d.buildMap(0, m)
-	if !seen && len(d.bodies) < maxBodyShapes {
-		tmpl, ok := d.template(0)
-		if !ok {
-			tmpl = pcommon.Map{} // remembered as unusable (a repeated key), so not retried
-		}
-		d.bodies[d.shape] = tmpl
-	}
-}
-
-// monitorEvent holds what the attributes are derived from: top-level fields, and the tape
-// indexes of the nested objects (-1 when absent).
-type monitorEvent struct {
-	timestamp, eventID, site, accountID, organizationID, userID, integratorKey, userAgent,
-	ipAddress, object, action, result, source, referencedUserID, affectedUserID,
-	city, state, country, os, browser, latitude, longitude field
-	clientInfo, location, data int
-}
-
-// capture records the top-level fields of the event on the tape (duplicate keys: last wins).
-func (d *pageDecoder) capture(ev *monitorEvent) {
-	for j := 1; j < int(d.tape[0].end); j = d.next(j + 1) {
-		v := j + 1
-		switch d.text(&d.tape[j]) {
-		case "timestamp":
-			ev.timestamp = d.fieldAt(v)
-		case "eventId":
-			ev.eventID = d.fieldAt(v)
-		case "site":
-			ev.site = d.fieldAt(v)
-		case "accountId":
-			ev.accountID = d.fieldAt(v)
-		case "organizationId":
-			ev.organizationID = d.fieldAt(v)
-		case "userId":
-			ev.userID = d.fieldAt(v)
-		case "integratorKey":
-			ev.integratorKey = d.fieldAt(v)
-		case "userAgent":
-			ev.userAgent = d.fieldAt(v)
-		case "userAgentClientInfo":
-			ev.clientInfo = v
-		case "ipAddress":
-			ev.ipAddress = d.fieldAt(v)
-		case "ipAddressLocation":
-			ev.location = v
-		case "object":
-			ev.object = d.fieldAt(v)
-		case "action":
-			ev.action = d.fieldAt(v)
-		case "result":
-			ev.result = d.fieldAt(v)
-		case "source":
-			ev.source = d.fieldAt(v)
-		case "referencedUserId":
-			ev.referencedUserID = d.fieldAt(v)
-		case "affectedUserId":
-			ev.affectedUserID = d.fieldAt(v)
-		case "latitude":
-			ev.latitude = d.fieldAt(v)
-		case "longitude":
-			ev.longitude = d.fieldAt(v)
-		case "city":
-			ev.city = d.fieldAt(v)
-		case "state":
-			ev.state = d.fieldAt(v)
-		case "country":
-			ev.country = d.fieldAt(v)
-		case "os":
-			ev.os = d.fieldAt(v)
-		case "browser":
-			ev.browser = d.fieldAt(v)
-		case "data":
-			ev.data = v
-		}
-	}
-}
-
-// object returns the tape index of the object value at i, or -1 when i is absent or not an object.
-func (d *pageDecoder) object(i int) int {
-	if i >= 0 && d.tape[i].kind == tObject {
-		return i
-	}
-	return -1
-}
-
-// strField returns the field's text when it is a string; any other non-null kind is flagged.
-func (d *pageDecoder) strField(f field, name string) string { return fieldText(f, name, &d.reasons) }
-
-// fieldText returns f's text when it is a string; any other non-null kind adds a reason naming the field.
-func fieldText(f field, name string, reasons *[]string) string {
-	switch f.kind {
-	case kindString:
-		return f.s
-	case kindAbsent, kindNull:
-		return ""
-	}
-	*reasons = append(*reasons, name+" is not a string")
-	return ""
-}
-
-// memberText returns obj[key] as text when it is a string or a number (version parts), else "".
-func (d *pageDecoder) memberText(obj int, key string) string {
-	i := d.member(obj, key)
-	if i < 0 {
-		return ""
-	}
-	switch t := &d.tape[i]; t.kind {
-	case tStr, tNumText:
-		return d.text(t)
-	case tInt:
-		return strconv.FormatInt(int64(t.num), 10)
-	case tDouble:
-		return strconv.FormatFloat(t.float(), 'f', -1, 64)
-	}
-	return ""
-}
-
-// Bounds of the coordinates, in degrees.
-const (
-	maxLatitude  = 90
-	maxLongitude = 180
-)
-
-// coordinate reads a latitude or longitude: a JSON number or a numeric string (JSON number
-// syntax), within ±limit degrees. ok is false when absent or null; anything else that is not such
-// a number is flagged (NaN or an infinity would make JSON exporters fail the whole batch).
-func (d *pageDecoder) coordinate(f field, name string, limit float64) (float64, bool) {
-	x := f.num
-	switch f.kind {
-	case kindNumber:
-	case kindString:
-		if f.s == "" {
-			return 0, false
-		}
-		if !isJSONNumber(f.s) {
-			d.reasons = append(d.reasons, name+" is not a number")
-			return 0, false
-		}
-		x, _ = strconv.ParseFloat(f.s, 64) // beyond float64: ±Inf, caught below
-	case kindAbsent, kindNull:
-		return 0, false
-	default:
-		d.reasons = append(d.reasons, name+" is not a number")
-		return 0, false
-	}
-	if !(x >= -limit && x <= limit) { // also false for NaN
-		d.reasons = append(d.reasons, name+" is out of range")
-		return 0, false
-	}
-	return x, true
-}
-
-func (d *pageDecoder) severity(lr plog.LogRecord, ev *monitorEvent) {
-	if strings.EqualFold(ev.object.s, "Alert") {
-		word := d.memberText(d.object(ev.data), "Severity")
-		lr.SetSeverityText(word)
-		switch {
-		case strings.EqualFold(word, "Low"):
-			lr.SetSeverityNumber(plog.SeverityNumberInfo)
-		case strings.EqualFold(word, "High"):
-			lr.SetSeverityNumber(plog.SeverityNumberError)
-		default: // Medium, none or unknown: an alert is at least a warning
-			lr.SetSeverityNumber(plog.SeverityNumberWarn)
-		}
-		return
-	}
-	lr.SetSeverityText(ev.result.s)
-	if strings.EqualFold(ev.result.s, "Failed") {
-		lr.SetSeverityNumber(plog.SeverityNumberWarn)
-	} else {
-		lr.SetSeverityNumber(plog.SeverityNumberInfo)
-	}
-}
-
-// upperOf upper-cases s, remembering results so a page's repeated words allocate once.
-func (d *pageDecoder) upperOf(s string) string {
-	if u, ok := d.upper[s]; ok {
-		return u
-	}
-	u := strings.ToUpper(s)
-	if u != s {
-		d.upper[strings.Clone(s)] = u
-	}
-	return u
-}
-
-func (d *pageDecoder) operation(action string) string {
-	switch {
-	case action == "":
-		return ""
-	case strings.EqualFold(action, "Created"):
-		return OperationCreate
-	case strings.EqualFold(action, "Updated"):
-		return OperationUpdate
-	case strings.EqualFold(action, "Deleted"):
-		return OperationDelete
-	}
-	return d.upperOf(action)
-}
-
-// resourceIDKeys lists, per object, the data keys tried after object+"Id" for the target id.
-var resourceIDKeys = map[string][]string{
-	"User":          {"AffectedUserId"},
-	"PermissionSet": {"PermissionProfileId"},
-}
-
-// resourceID finds the id of the object the event is about (see doc.go for the table).
-func (d *pageDecoder) resourceID(ev *monitorEvent) string {
-	obj := ev.object.s
-	if obj == "" {
-		return ""
-	}
-	if data := d.object(ev.data); data >= 0 {
-		id := ""
-		for j := data + 1; j < int(d.tape[data].end); j = d.next(j + 1) {
-			k := d.text(&d.tape[j])
-			if len(k) == len(obj)+2 && k[:len(obj)] == obj && k[len(obj):] == "Id" {
-				id = "" // a later duplicate key replaces an earlier one, as in the body
-				if v := &d.tape[j+1]; v.kind == tStr {
-					id = d.text(v)
-				}
-			}
-		}
-		if id != "" {
-			return id
-		}
-		for _, k := range resourceIDKeys[obj] {
-			if i := d.member(data, k); i >= 0 && d.tape[i].kind == tStr {
-				if id := d.text(&d.tape[i]); id != "" {
-					return id
-				}
-			}
-		}
-	}
-	switch obj {
-	case "User":
-		return ev.affectedUserID.s
-	case "Account":
-		return ev.accountID.s
-	}
-	return ""
-}
-
-// versioned joins a family name with "major.minor" from userAgentClientInfo.{os,browser}.
-func (d *pageDecoder) versioned(obj int) string {
-	if obj < 0 {
-		return ""
-	}
-	family := d.memberText(obj, "family")
-	ver := d.object(d.member(obj, "version"))
-	major, minor := d.memberText(ver, "major"), d.memberText(ver, "minor")
-	if major == "" {
-		return family
-	}
-	v := major
-	if minor != "" {
-		v = major + "." + minor
-	}
-	if family == "" {
-		return v
-	}
-	return family + " " + v
-}
-
-func (d *pageDecoder) mustBeObject(i int, name string) {
-	if i < 0 {
-		return
-	}
-	switch d.tape[i].kind {
-	case tObject, tNull:
-	default:
-		d.reasons = append(d.reasons, name+" is not an object")
-	}
-}
-
-// firstStr returns the first non-empty string of a nested and a flattened field.
-func (d *pageDecoder) firstStr(nested field, nestedName string, flat field, flatName string) string {
-	if s := d.strField(nested, nestedName); s != "" {
-		return s
-	}
-	return d.strField(flat, flatName)
-}
-
-// Slots of the string attributes of a Monitor record, in the order they are written.
-const (
-	aEventID = iota
-	aEventType
-	aOperation
-	aOriginalEventType
-	aOutcome
-	aSourceUser
-	aIPv4
-	aIPv6
-	aUserAgent
-	aHostOS
-	aBrowser
-	aCountry
-	aRegion
-	aCity
-	aResourceType
-	aResourceID
-	aTargetUser
-	aObserverName
-	aObserverType
-	aObserverVendor
-	aObserverProduct
-	aAlertName
-	aAlertSeverity
-	aAccountID
-	aOrganizationID
-	aIntegratorKey
-	aLogRecordUID
-	aUserID
-	aClientAddress
-	aUserAgentOriginal
-	aLocalityName
-	aConversionError
-	numMonitorAttrs
-)
-
-var monitorAttrKeys = [numMonitorAttrs]string{
-	aEventID:           AttrXDMEventID,
-	aEventType:         AttrXDMEventType,
-	aOperation:         AttrXDMEventOperation,
-	aOriginalEventType: AttrXDMEventOriginalEventType,
-	aOutcome:           AttrXDMEventOutcome,
-	aSourceUser:        AttrXDMSourceUserIdentifier,
-	aIPv4:              AttrXDMSourceIPv4,
-	aIPv6:              AttrXDMSourceIPv6,
-	aUserAgent:         AttrXDMSourceUserAgent,
-	aHostOS:            AttrXDMSourceHostOS,
-	aBrowser:           AttrXDMNetworkHTTPBrowser,
-	aCountry:           AttrXDMSourceLocCountry,
-	aRegion:            AttrXDMSourceLocRegion,
-	aCity:              AttrXDMSourceLocCity,
-	aResourceType:      AttrXDMTargetResourceType,
-	aResourceID:        AttrXDMTargetResourceID,
-	aTargetUser:        AttrXDMTargetUserIdentifier,
-	aObserverName:      AttrXDMObserverName,
-	aObserverType:      AttrXDMObserverType,
-	aObserverVendor:    AttrXDMObserverVendor,
-	aObserverProduct:   AttrXDMObserverProduct,
-	aAlertName:         AttrXDMAlertName,
-	aAlertSeverity:     AttrXDMAlertSeverity,
-	aAccountID:         AttrDocuSignAccountID,
-	aOrganizationID:    AttrDocuSignOrganizationID,
-	aIntegratorKey:     AttrDocuSignIntegratorKey,
-	aLogRecordUID:      AttrLogRecordUID,
-	aUserID:            AttrUserID,
-	aClientAddress:     AttrClientAddress,
-	aUserAgentOriginal: AttrUserAgentOriginal,
-	aLocalityName:      AttrGeoLocalityName,
-	aConversionError:   AttrConversionError,
-}
-
-// attributes derives the record's attributes into a stack array first, so the map is sized
-// exactly and filling it is the only heap work. An empty string means "not set".
-func (d *pageDecoder) attributes(attrs pcommon.Map, ev *monitorEvent) {
-	var a [numMonitorAttrs]string
-	eventID := ev.eventID.s // already checked by event
-	action := d.strField(ev.action, "action")
-	result := d.strField(ev.result, "result")
-	object := d.strField(ev.object, "object")
-	userID := d.strField(ev.userID, "userId")
-	userAgent := d.strField(ev.userAgent, "userAgent")
-
-	a[aEventID], a[aLogRecordUID] = eventID, eventID
-	a[aEventType] = EventTypeMonitor
-	a[aOperation] = d.operation(action)
-	a[aOriginalEventType] = action
-	if result != "" {
-		a[aOutcome] = d.upperOf(result)
-	}
-	a[aSourceUser], a[aUserID] = userID, userID
-	if ip := d.strField(ev.ipAddress, "ipAddress"); ip != "" {
-		if addr, err := netip.ParseAddr(ip); err != nil {
-			d.reasons = append(d.reasons, "ipAddress is not an IP address")
-		} else {
-			a[aClientAddress] = ip
-			if addr.Is4() {
-				a[aIPv4] = ip
-			} else {
-				a[aIPv6] = ip
-			}
-		}
-	}
-	a[aUserAgent], a[aUserAgentOriginal] = userAgent, userAgent
-
-	d.mustBeObject(ev.clientInfo, "userAgentClientInfo")
-	d.mustBeObject(ev.location, "ipAddressLocation")
-	clientInfo, location, data := d.object(ev.clientInfo), d.object(ev.location), d.object(ev.data)
-	if a[aHostOS] = d.strField(ev.os, "os"); a[aHostOS] == "" {
-		a[aHostOS] = d.versioned(d.object(d.member(clientInfo, "os")))
-	}
-	if a[aBrowser] = d.strField(ev.browser, "browser"); a[aBrowser] == "" {
-		a[aBrowser] = d.versioned(d.object(d.member(clientInfo, "browser")))
-	}
-
-	a[aCountry] = d.firstStr(d.fieldAt(d.member(location, "country")), "ipAddressLocation.country", ev.country, "country")
-	a[aRegion] = d.firstStr(d.fieldAt(d.member(location, "state")), "ipAddressLocation.state", ev.state, "state")
-	a[aCity] = d.firstStr(d.fieldAt(d.member(location, "city")), "ipAddressLocation.city", ev.city, "city")
-	a[aLocalityName] = a[aCity]
-	lat, hasLat := d.coordinate(d.fieldAt(d.member(location, "latitude")), "ipAddressLocation.latitude", maxLatitude)
-	if !hasLat {
-		lat, hasLat = d.coordinate(ev.latitude, "latitude", maxLatitude)
-	}
-	lon, hasLon := d.coordinate(d.fieldAt(d.member(location, "longitude")), "ipAddressLocation.longitude", maxLongitude)
-	if !hasLon {
-		lon, hasLon = d.coordinate(ev.longitude, "longitude", maxLongitude)
-	}
-
-	d.mustBeObject(ev.data, "data")
-	a[aResourceType] = object
-	a[aResourceID] = d.resourceID(ev)
-	if a[aTargetUser] = d.strField(ev.affectedUserID, "affectedUserId"); a[aTargetUser] == "" {
-		a[aTargetUser] = d.strField(ev.referencedUserID, "referencedUserId")
-	}
-	if a[aTargetUser] == "" {
-		a[aTargetUser] = d.memberText(data, "AffectedUserId")
-	}
-
-	a[aObserverName] = d.strField(ev.site, "site")
-	a[aObserverType] = d.strField(ev.source, "source")
-	a[aObserverVendor], a[aObserverProduct] = ObserverVendor, ObserverProduct
-	if strings.EqualFold(object, "Alert") {
-		a[aAlertName] = action
-		a[aAlertSeverity] = d.memberText(data, "Severity")
-	}
-	a[aAccountID] = d.strField(ev.accountID, "accountId")
-	a[aOrganizationID] = d.strField(ev.organizationID, "organizationId")
-	a[aIntegratorKey] = d.strField(ev.integratorKey, "integratorKey")
-	if len(d.reasons) > 0 {
-		a[aConversionError] = strings.Join(d.reasons, "; ")
-	}
-
-	d.writeAttrs(attrs, &a, lat, lon, hasLat, hasLon)
-}
-
-// maxAttrShapes bounds the templates kept per decoder (real pages have a handful of shapes).
-const maxAttrShapes = 256
-
-// writeAttrs writes the derived attributes. Records mostly share a few shapes (which slots are
-// set); for each shape a template map is copied, which needs no per-key duplicate search, and
-// then its values are overwritten in place.
-func (d *pageDecoder) writeAttrs(attrs pcommon.Map, a *[numMonitorAttrs]string, lat, lon float64, hasLat, hasLon bool) {
-	var shape uint64
-	for i := range a {
-		if a[i] != "" {
-			shape |= 1 << i
-		}
-	}
-	if hasLat {
-		shape |= 1 << numMonitorAttrs
-	}
-	if hasLon {
-		shape |= 1 << (numMonitorAttrs + 1)
-	}
-	tmpl, ok := d.shapes[shape]
-	if !ok {
-		tmpl = pcommon.NewMap()
-		putAttrs(tmpl, a, lat, lon, hasLat, hasLon)
-		if len(d.shapes) >= maxAttrShapes {
-			tmpl.MoveTo(attrs)
-			return
-		}
-		d.shapes[shape] = tmpl
-	}
-	tmpl.CopyTo(attrs)
-	var doubles [4]float64 // in putAttrs' order
-	if hasLat {
-		doubles[0], doubles[1] = lat, lat
-	}
-	if hasLon {
-		doubles[2], doubles[3] = lon, lon
-		if !hasLat {
-			doubles[0], doubles[1] = lon, lon
-		}
-	}
-	i, k := 0, 0
-	for _, v := range attrs.All() {
-		for i < numMonitorAttrs && a[i] == "" {
-			i++
-		}
-		if i < numMonitorAttrs {
-			v.SetStr(a[i])
-			i++
-			continue
-		}
-		v.SetDouble(doubles[k])
-		k++
-	}
-}
-
-// putAttrs writes the attributes with Put calls, in slot order, doubles last.
-func putAttrs(attrs pcommon.Map, a *[numMonitorAttrs]string, lat, lon float64, hasLat, hasLon bool) {
-	n := 0
-	for i := range a {
-		if a[i] != "" {
-			n++
-		}
-	}
-	if hasLat {
-		n += 2
-	}
-	if hasLon {
-		n += 2
-	}
-	attrs.EnsureCapacity(n)
-	for i := range a {
-		if a[i] != "" {
-			attrs.PutStr(monitorAttrKeys[i], a[i])
-		}
-	}
-	if hasLat {
-		attrs.PutDouble(AttrXDMSourceLocLatitude, lat)
-		attrs.PutDouble(AttrGeoLocationLat, lat)
-	}
-	if hasLon {
-		attrs.PutDouble(AttrXDMSourceLocLongitude, lon)
-		attrs.PutDouble(AttrGeoLocationLon, lon)
-	}
 }

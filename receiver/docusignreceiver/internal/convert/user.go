@@ -4,16 +4,13 @@
 package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 
 import (
-	"cmp"
 	"crypto/sha256"
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"io"
-	"math"
+	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -21,300 +18,149 @@ import (
 
 const docUserRecord = "user record"
 
-// AdminUser fills lr from one Admin API user record (a raw JSON object) for operation
-// OperationCreate, OperationUpdate or OperationSnapshot. See doc.go for the mapping.
-//
-// When raw is not a JSON object (or is nested deeper than 512 levels, or holds more than 131072
-// values) it returns a *DecodeError, and lr still holds a flagged record (body = raw text with
-// invalid UTF-8 as U+FFFD, AttrConversionError set) that the caller may emit or drop. Fields of
-// the wrong type are flagged in AttrConversionError, not returned as errors.
-func AdminUser(raw []byte, operation string, observed pcommon.Timestamp, lr plog.LogRecord) error {
-	switch operation {
-	case OperationCreate, OperationUpdate, OperationSnapshot:
-	default:
-		return fmt.Errorf("user record: unknown operation %q", operation)
-	}
+// contentKeyPrefix starts the ID of a user identified by its content.
+const contentKeyPrefix = "sha256:"
+
+// User is one user of an Admin API users page, tokenized once by DecodeUsersPage: its identity
+// and digest are known at once, and Append builds its record from the same tokens.
+type User struct {
+	// ID is the record's "id" when that is a non-empty string. A record without one, that is not a
+	// JSON object or that cannot be tokenized (nested deeper than 512 levels, more than 131072
+	// values, invalid) is identified by its content: "sha256:" and the 32 hex digits of the first
+	// 16 bytes of the SHA-256 of Raw, so that it is reported once, not at every sync.
+	ID string
+	// Digest changes exactly when the record does. For a record with an ID of its own it is the
+	// first 16 bytes of the SHA-256 of a canonical form of the record: object keys sorted at every
+	// level, duplicate keys resolved last-wins, whitespace and escapes irrelevant, numbers by value
+	// under the int/double rule, arrays in order except the top-level "ds_groups", sorted by
+	// ds_group_id since the server's order of groups is not a change. For a record identified by
+	// its content, the first 16 bytes of the SHA-256 of Raw. Both are what earlier versions
+	// stored, so their digest tables stay valid.
+	Digest [16]byte
+	// Raw is the record's text as the page had it (bracket-balanced), for logs.
+	Raw json.RawMessage
+
+	rec userRecord
+}
+
+// userRecord is what Append builds a user's record from.
+type userRecord struct {
+	text    string   // the record's text; the tape's text tokens point into it
+	tape    []tok    // nil when the page's records went beyond maxPageValues: Append tokenizes text again
+	strs    []string // the unescaped strings the tape refers to
+	numText bool     // the tape holds a number kept as text
+	err     error    // why the record could not be tokenized: Append keeps it as text
+}
+
+// Append appends the log record of u for operation op (OperationCreate, OperationUpdate or
+// OperationSnapshot) to dst, and reports whether it is flagged with AttrConversionError: a field
+// of the wrong type, no "id", or an unknown op (then xdm.event.operation is not set). A record
+// that could not be tokenized is kept as its text (invalid UTF-8 as U+FFFD), flagged with why.
+// The mapping is userMapping (user_mapping.go). Append may be called again, for a retry.
+func (u *User) Append(dst plog.LogRecordSlice, op string, observed pcommon.Timestamp) (flagged bool) {
+	l := userLayout
+	lr := dst.AppendEmpty()
 	lr.SetTimestamp(observed)
 	lr.SetObservedTimestamp(observed)
-	lr.SetEventName(EventNameAdminUser)
-	attrs := lr.Attributes()
-	attrs.Clear()
-	attrs.EnsureCapacity(20)
-	attrs.PutStr(AttrXDMEventType, EventTypeUsers)
-	attrs.PutStr(AttrXDMEventOperation, operation)
+	lr.SetEventName(l.m.eventName)
 
-	src := string(raw)
-	var d decoder
-	d.reset(docUserRecord, src)
-	if d.document(0) && d.tape[0].kind != tObject {
-		d.fail(0, "not a JSON object")
-	}
-	if d.err != nil {
-		lr.Body().SetStr(validUTF8(src))
-		attrs.PutStr(AttrConversionError, d.err.Error())
-		return d.err
-	}
-	d.buildMap(0, lr.Body().SetEmptyMap())
-	u := adminUser{d: &d, groups: -1}
-	u.capture()
-	if d.numText {
-		u.reasons = append(u.reasons, "a number does not fit a float64 and was kept as text")
-	}
-	u.attributes(attrs)
-	return nil
-}
-
-// document tokenizes the whole of d.src as one JSON value.
-func (d *decoder) document(depth int) bool {
-	if !d.checkSize() {
-		return false
-	}
-	d.ws()
-	if !d.tokenize(depth) {
-		return false
-	}
-	d.ws()
-	if d.pos < len(d.src) {
-		return d.fail(d.pos, "unexpected data after the "+d.doc)
-	}
-	return true
-}
-
-// adminUser holds the user fields the attributes come from.
-type adminUser struct {
-	d                                                                      *decoder
-	id, userName, firstName, lastName, email, userStatus, membershipStatus field
-	groups                                                                 int // tape index of ds_groups, -1 when absent
-	reasons                                                                []string
-}
-
-// capture records the top-level fields of the user on the tape (duplicate keys: last wins).
-func (u *adminUser) capture() {
-	d := u.d
-	for j := 1; j < int(d.tape[0].end); j = d.next(j + 1) {
-		v := j + 1
-		switch d.text(&d.tape[j]) {
-		case "id":
-			u.id = d.fieldAt(v)
-		case "user_name":
-			u.userName = d.fieldAt(v)
-		case "first_name":
-			u.firstName = d.fieldAt(v)
-		case "last_name":
-			u.lastName = d.fieldAt(v)
-		case "email":
-			u.email = d.fieldAt(v)
-		case "user_status":
-			u.userStatus = d.fieldAt(v)
-		case "membership_status":
-			u.membershipStatus = d.fieldAt(v)
-		case "ds_groups":
-			u.groups = v
-		}
-	}
-}
-
-func (u *adminUser) text(f field, name string) string { return fieldText(f, name, &u.reasons) }
-
-func (u *adminUser) attributes(attrs pcommon.Map) {
-	id := u.text(u.id, "id")
-	if k := u.id.kind; k == kindAbsent || k == kindNull || (k == kindString && id == "") {
-		u.reasons = append(u.reasons, "id is missing")
-	}
-	userName := u.text(u.userName, "user_name")
-	first, last := u.text(u.firstName, "first_name"), u.text(u.lastName, "last_name")
-	email := u.text(u.email, "email")
-	status := u.text(u.userStatus, "user_status")
-	membership := u.text(u.membershipStatus, "membership_status")
-
-	putAttr(attrs, AttrXDMTargetUserIdentifier, id)
-	putAttr(attrs, AttrXDMTargetUserUsername, userName)
-	putAttr(attrs, AttrXDMTargetUserUPN, email)
-	putAttr(attrs, AttrXDMTargetUserFirstName, first)
-	putAttr(attrs, AttrXDMTargetUserLastName, last)
-	if d := u.d; u.groups >= 0 {
-		switch g := &d.tape[u.groups]; g.kind {
-		case tArray:
-			groups := attrs.PutEmptySlice(AttrXDMTargetUserGroups)
-			groups.EnsureCapacity(int(g.n))
-			for j := u.groups + 1; j < int(g.end); j = d.next(j) {
-				if d.tape[j].kind != tObject {
-					u.reasons = append(u.reasons, "ds_groups has an element that is not an object")
-					continue
-				}
-				if name := d.member(j, "group_name"); name >= 0 && d.tape[name].kind == tStr {
-					if s := d.text(&d.tape[name]); s != "" {
-						groups.AppendEmpty().SetStr(s)
-					}
-				}
-			}
-		case tNull:
-		default:
-			u.reasons = append(u.reasons, "ds_groups is not an array")
-		}
-	}
-	if status != "" {
-		attrs.PutBool(AttrXDMTargetUserIsDisabled, !strings.EqualFold(status, "active"))
-	}
-	putAttr(attrs, AttrDocuSignUserStatus, status)
-	putAttr(attrs, AttrDocuSignMembershipStatus, membership)
-
-	putAttr(attrs, AttrUserID, id)
-	putAttr(attrs, AttrUserEmail, email)
-	putAttr(attrs, AttrUserName, userName)
-	fullName := strings.TrimSpace(first + " " + last)
-	if fullName == "" {
-		fullName = userName
-	}
-	putAttr(attrs, AttrUserFullName, fullName)
-	if len(u.reasons) > 0 {
-		attrs.PutStr(AttrConversionError, strings.Join(u.reasons, "; "))
-	}
-}
-
-func putAttr(m pcommon.Map, k, v string) {
-	if v != "" {
-		m.PutStr(k, v)
-	}
-}
-
-// errNoUserID is returned by UserDigest for a record without a string "id".
-var errNoUserID = errors.New(`user record: "id" is missing or not a non-empty string`)
-
-// UserDigest returns the user's id and a 128-bit digest (the first 16 bytes of SHA-256) of a
-// canonical form of the record: object keys sorted at every level, duplicate keys resolved
-// last-wins, whitespace and escapes irrelevant, numbers by value under the int/double rule, arrays
-// in order except the top-level "ds_groups", sorted by ds_group_id since the server's order of
-// groups is not a change.
-func UserDigest(raw []byte) (id string, digest [16]byte, err error) {
-	var d decoder
-	d.reset(docUserRecord, string(raw))
-	if d.document(0) && d.tape[0].kind != tObject {
-		d.fail(0, "not a JSON object")
-	}
-	if d.err != nil {
-		return "", digest, d.err
-	}
-	m := pcommon.NewMap()
-	d.buildMap(0, m)
-	v, ok := m.Get("id")
-	if !ok || v.Type() != pcommon.ValueTypeStr || v.Str() == "" {
-		return "", digest, errNoUserID
-	}
-	h := sha256.New()
-	c := canonicalWriter{h: h}
-	c.object(m, true)
-	copy(digest[:], h.Sum(nil))
-	return strings.Clone(v.Str()), digest, nil
-}
-
-// canonicalWriter writes a type-tagged, length-prefixed encoding of a value, so that no two
-// different values share an encoding.
-type canonicalWriter struct {
-	h   io.Writer
-	buf []byte
-}
-
-func (c *canonicalWriter) tag(t byte, n int) {
-	c.buf = append(c.buf[:0], t)
-	c.buf = binary.AppendUvarint(c.buf, uint64(n))
-	c.h.Write(c.buf)
-}
-
-func (c *canonicalWriter) str(s string) {
-	c.tag('s', len(s))
-	c.h.Write([]byte(s))
-}
-
-func (c *canonicalWriter) value(v pcommon.Value) {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		c.str(v.Str())
-	case pcommon.ValueTypeInt:
-		c.buf = strconv.AppendInt(append(c.buf[:0], 'i'), v.Int(), 10)
-		c.buf = append(c.buf, ';')
-		c.h.Write(c.buf)
-	case pcommon.ValueTypeDouble:
-		c.buf = binary.BigEndian.AppendUint64(append(c.buf[:0], 'd'), math.Float64bits(v.Double()))
-		c.h.Write(c.buf)
-	case pcommon.ValueTypeBool:
-		if v.Bool() {
-			c.tag('t', 0)
-		} else {
-			c.tag('f', 0)
-		}
-	case pcommon.ValueTypeMap:
-		c.object(v.Map(), false)
-	case pcommon.ValueTypeSlice:
-		c.array(v.Slice(), nil)
+	b := userBuilders.Get().(*builder)
+	defer func() {
+		b.tape, b.strs, b.src, b.keep = nil, nil, "", "" // u's, not the builder's to reuse
+		clear(b.reasons)
+		clear(b.list)
+		clear(b.texts)
+		b.ip = ipCache{}
+		userBuilders.Put(b)
+	}()
+	b.startRecord()
+	switch op {
+	case OperationCreate, OperationUpdate, OperationSnapshot:
 	default:
-		c.tag('n', 0)
+		b.flag("unknown operation " + strconv.Quote(op))
+		op = ""
 	}
-}
-
-func (c *canonicalWriter) object(m pcommon.Map, top bool) {
-	type member struct {
-		k string
-		v pcommon.Value
-	}
-	members := make([]member, 0, m.Len()) // not m.Get per key: that is a linear search each
-	for k, v := range m.All() {
-		members = append(members, member{k, v})
-	}
-	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.k, b.k) })
-	c.tag('o', len(members))
-	for _, e := range members {
-		c.str(e.k)
-		if top && e.k == "ds_groups" && e.v.Type() == pcommon.ValueTypeSlice {
-			c.array(e.v.Slice(), byGroupID)
-			continue
+	b.reset(docUserRecord, u.rec.text)
+	err := u.rec.err
+	switch {
+	case err != nil:
+	case u.rec.tape != nil:
+		b.tape, b.strs, b.numText = u.rec.tape, u.rec.strs, u.rec.numText
+	default: // not kept: tokenized again, into a tape of the builder's own
+		b.tape, b.strs = nil, nil
+		if !b.document(0) {
+			err = b.err
 		}
-		c.value(e.v)
 	}
-}
-
-// array writes s in order, or sorted by order when it is not nil.
-func (c *canonicalWriter) array(s pcommon.Slice, order func(a, b pcommon.Value) int) {
-	c.tag('a', s.Len())
-	if order == nil {
-		for _, v := range s.All() {
-			c.value(v)
+	if err != nil {
+		b.tape = nil
+		lr.Body().SetStr(validUTF8(u.rec.text))
+		b.flag(err.Error())
+	} else {
+		b.buildMap(0, lr.Body().SetEmptyMap())
+		if b.numText {
+			b.flag("a number does not fit a float64 and was kept as text")
 		}
-		return
 	}
-	items := make([]pcommon.Value, 0, s.Len())
-	for _, v := range s.All() {
-		items = append(items, v)
+	b.capture(l)
+	if err == nil && b.missing(int(b.at[l.id])) {
+		b.flag(l.m.id + " is missing")
 	}
-	slices.SortStableFunc(items, order)
-	for _, v := range items {
-		c.value(v)
-	}
+	var vals values
+	b.derive(l, op, vals[:len(l.rules)])
+	b.writeAttrs(lr.Attributes(), l, nil, vals[:len(l.rules)])
+	return len(b.reasons) > 0
 }
 
-// byGroupID orders ds_groups elements by ds_group_id, then by their canonical encoding, so the
-// order is total and independent of the server's.
-func byGroupID(a, b pcommon.Value) int {
-	if r := cmp.Compare(groupID(a), groupID(b)); r != 0 {
-		return r
-	}
-	return strings.Compare(canonical(a), canonical(b))
+// missing reports whether the value at tape[i] is absent, null or "".
+func (b *builder) missing(i int) bool {
+	return i < 0 || b.tape[i].kind == tNull || b.tape[i].kind == tStr && b.text(&b.tape[i]) == ""
 }
 
-func groupID(v pcommon.Value) string {
-	if v.Type() != pcommon.ValueTypeMap {
-		return ""
-	}
-	if id, ok := v.Map().Get("ds_group_id"); ok && id.Type() == pcommon.ValueTypeStr {
-		return id.Str()
-	}
-	return ""
+var userBuilders = sync.Pool{New: func() any { return new(builder) }}
+
+// userDecoder tokenizes the users of one page and keeps their tapes, within the page's budget.
+type userDecoder struct {
+	decoder
+	canon  canonical
+	arena  arena
+	budget int // tokens the page's remaining users may still keep, see maxPageValues
 }
 
-// canonical returns the canonical encoding of v itself (used only to break ds_group_id ties).
-func canonical(v pcommon.Value) string {
-	var sb strings.Builder
-	c := canonicalWriter{h: &sb}
-	c.value(v)
-	return sb.String()
+func newUserDecoder() *userDecoder { return &userDecoder{budget: maxPageValues} }
+
+// user tokenizes one user record: raw is its text for the caller, text the same for the record.
+func (ud *userDecoder) user(raw json.RawMessage, text string) User {
+	u := User{Raw: raw, rec: userRecord{text: text}}
+	ud.reset(docUserRecord, text)
+	if ud.document(0) && ud.tape[0].kind != tObject {
+		ud.fail(0, "not a JSON object")
+	}
+	if ud.err != nil {
+		u.rec.err = ud.err
+		u.ID, u.Digest = contentKey(raw)
+		return u
+	}
+	id := ""
+	if i := ud.member(0, userMapping.id); i >= 0 && (ud.tape[i].kind == tStr || ud.tape[i].kind == tNumText) {
+		id = ud.text(&ud.tape[i])
+	}
+	if id == "" {
+		u.ID, u.Digest = contentKey(raw)
+	} else {
+		u.ID, u.Digest = strings.Clone(id), ud.canon.digest(&ud.decoder)
+	}
+	if cost := len(ud.tape) + (containerWeight-1)*ud.nested; cost <= ud.budget {
+		ud.budget -= cost
+		u.rec.tape, u.rec.strs, u.rec.numText = slices.Clone(ud.tape), slices.Clone(ud.strs), ud.numText
+	}
+	return u
+}
+
+// contentKey identifies a record that has no usable id by a hash of its bytes.
+func contentKey(raw []byte) (string, [16]byte) {
+	sum := sha256.Sum256(raw)
+	var d [16]byte
+	copy(d[:], sum[:])
+	return contentKeyPrefix + hex.EncodeToString(sum[:16]), d
 }

@@ -4,8 +4,8 @@
 package convert
 
 import (
-	"encoding/json"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,23 +14,28 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// readUsers returns the raw user records of an Admin API users page.
-func readUsers(t *testing.T, name string) []json.RawMessage {
+// readUsers returns the users of an Admin API users page.
+func readUsers(t *testing.T, name string) []User {
 	t.Helper()
-	var page struct {
-		Users []json.RawMessage `json:"users"`
-	}
-	require.NoError(t, json.Unmarshal(readPage(t, name), &page))
+	page, err := DecodeUsersPage(readPage(t, name))
+	require.NoError(t, err)
 	return page.Users
 }
 
-func convertUsers(t *testing.T, users []json.RawMessage, ops []string) plog.LogRecordSlice {
+// convertUsers appends the record of each user, each of which must have been tokenized.
+func convertUsers(t *testing.T, users []User, ops []string) plog.LogRecordSlice {
 	t.Helper()
 	lrs := plog.NewLogRecordSlice()
-	for i, raw := range users {
-		require.NoError(t, AdminUser(raw, ops[i%len(ops)], observedAt, lrs.AppendEmpty()))
+	for i := range users {
+		require.NoError(t, users[i].rec.err, "user %d", i)
+		users[i].Append(lrs, ops[i%len(ops)], observedAt)
 	}
 	return lrs
+}
+
+// decodeUser tokenizes one user record as DecodeUsersPage does for each user of a page.
+func decodeUser(raw []byte) User {
+	return newUserDecoder().user(raw, string(raw))
 }
 
 type wantUser struct {
@@ -60,7 +65,7 @@ func checkRecordAttrs(t *testing.T, attrs pcommon.Map, want map[string]any, abse
 
 func TestAdminUsersSample(t *testing.T) {
 	lrs := convertUsers(t, readUsers(t, "admin-users-sample.json"), []string{OperationCreate, OperationUpdate})
-	checkGolden(t, "admin-users-sample.golden.json", renderRecords(lrs))
+	checkGolden(t, "admin-users-sample.golden.yaml", lrs)
 	require.Equal(t, 2, lrs.Len())
 	checkUser(t, lrs.At(0), wantUser{attrs: map[string]any{
 		AttrXDMEventType:             "Users",
@@ -95,7 +100,7 @@ func TestAdminUsersSample(t *testing.T) {
 
 func TestAdminUsersTricky(t *testing.T) {
 	lrs := convertUsers(t, readUsers(t, "admin-users-tricky.json"), []string{OperationSnapshot})
-	checkGolden(t, "admin-users-tricky.golden.json", renderRecords(lrs))
+	checkGolden(t, "admin-users-tricky.golden.yaml", lrs)
 	want := []wantUser{
 		{attrs: map[string]any{
 			AttrXDMEventOperation:       "SNAPSHOT",
@@ -125,22 +130,25 @@ func TestAdminUsersTricky(t *testing.T) {
 }
 
 func TestAdminUserErrors(t *testing.T) {
-	lr := plog.NewLogRecord()
-	err := AdminUser([]byte(`{"id":"u"}`), "DELETE", observedAt, lr)
-	require.ErrorContains(t, err, "unknown operation")
+	lrs := plog.NewLogRecordSlice()
+	u := decodeUser([]byte(`{"id":"u"}`))
+	assert.True(t, u.Append(lrs, "DELETE", observedAt), "an unknown operation is flagged")
+	checkRecordAttrs(t, lrs.At(0).Attributes(), map[string]any{AttrUserID: "u"}, []string{AttrXDMEventOperation}, []string{`unknown operation "DELETE"`})
 
 	for _, raw := range []string{`["not","an","object"]`, `{"id":"u"`, `{"id":"u"} trailing`, ``} {
-		lr := plog.NewLogRecord()
-		err := AdminUser([]byte(raw), OperationCreate, observedAt, lr)
-		require.Error(t, err, raw)
-		var de *DecodeError
-		require.True(t, errors.As(err, &de), raw)
-		assert.Equal(t, "user record", de.Doc)
+		lrs := plog.NewLogRecordSlice()
+		u := decodeUser([]byte(raw))
+		assert.Equal(t, contentKeyPrefix, u.ID[:len(contentKeyPrefix)], raw)
+		require.True(t, u.Append(lrs, OperationCreate, observedAt), raw)
+		lr := lrs.At(0)
 		assert.Equal(t, raw, lr.Body().Str(), "the raw record is kept")
 		v, ok := lr.Attributes().Get(AttrConversionError)
 		assert.True(t, ok)
 		assert.Contains(t, v.Str(), "user record")
 		assert.Equal(t, EventNameAdminUser, lr.EventName())
+		var de *DecodeError
+		require.ErrorAs(t, u.rec.err, &de, raw)
+		assert.Equal(t, "user record", de.Doc)
 	}
 }
 
@@ -148,9 +156,9 @@ func TestUserDigest(t *testing.T) {
 	base := `{"id":"u-1","user_name":"Ada","user_status":"active","n":1,"f":1.5,"x":null,"b":true,
 		"nested":{"b":1,"a":[1,"2",{"z":0,"y":1}]},
 		"ds_groups":[{"ds_group_id":"g-1","group_name":"A"},{"ds_group_id":"g-2","group_name":"B"}]}`
-	id, d0, err := UserDigest([]byte(base))
-	require.NoError(t, err)
-	assert.Equal(t, "u-1", id)
+	u0 := decodeUser([]byte(base))
+	d0 := u0.Digest
+	assert.Equal(t, "u-1", u0.ID)
 
 	same := map[string]string{
 		"key order and whitespace": `{ "ds_groups" : [ {"group_name":"A","ds_group_id":"g-1"}, {"group_name":"B","ds_group_id":"g-2"} ],
@@ -168,9 +176,9 @@ func TestUserDigest(t *testing.T) {
 	}
 	for name, raw := range same {
 		t.Run(name, func(t *testing.T) {
-			_, d, err := UserDigest([]byte(raw))
-			require.NoError(t, err)
-			assert.Equal(t, d0, d)
+			u := decodeUser([]byte(raw))
+			assert.Equal(t, "u-1", u.ID)
+			assert.Equal(t, d0, u.Digest)
 		})
 	}
 
@@ -193,8 +201,9 @@ func TestUserDigest(t *testing.T) {
 			require.True(t, ok)
 			require.Contains(t, base, from)
 			raw := replaceOnce(base, from, to)
-			_, d, err := UserDigest([]byte(raw))
-			require.NoError(t, err)
+			u := decodeUser([]byte(raw))
+			assert.Equal(t, "u-1", u.ID)
+			d := u.Digest
 			assert.NotEqual(t, d0, d)
 			prev, dup := seen[d]
 			assert.False(t, dup, "same digest as %s", prev)
@@ -203,8 +212,10 @@ func TestUserDigest(t *testing.T) {
 	}
 
 	for _, raw := range []string{`{"user_name":"x"}`, `{"id":5}`, `{"id":""}`, `[]`, `{"id":"u"`} {
-		_, _, err := UserDigest([]byte(raw))
-		assert.Error(t, err, raw)
+		sum := sha256.Sum256([]byte(raw))
+		u := decodeUser([]byte(raw))
+		assert.Equal(t, "sha256:"+hex.EncodeToString(sum[:16]), u.ID, "%s: identified by its content", raw)
+		assert.Equal(t, sum[:16], u.Digest[:], raw)
 	}
 }
 

@@ -4,7 +4,6 @@
 package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -18,16 +17,18 @@ const maxPageUsers = 10_000
 
 // UsersPage is one Admin API users listing response.
 type UsersPage struct {
-	Users        []json.RawMessage // each user's raw text, in order, each bracket-balanced; copies of the body
-	Next         string            // paging.next; "" when absent or null
-	TotalSetSize int               // paging.total_set_size, when HasTotal
+	Users        []User // in page order, each tokenized once
+	Next         string // paging.next; "" when absent or null
+	TotalSetSize int    // paging.total_set_size, when HasTotal
 	HasTotal     bool
 }
 
-// DecodeUsersPage splits an Admin API users page ({"users": [ … ], "paging": { … }}) into its
-// users' raw text and the paging fields. Users are not validated here: one that is nested too
-// deep or not valid JSON is still returned (AdminUser then makes a flagged record of it), so one
-// bad user never fails the page. total_set_size is a non-negative integer, as a JSON number or a
+// DecodeUsersPage decodes an Admin API users page ({"users": [ … ], "paging": { … }}) into its
+// users, each tokenized once (identity and digest now, the record on User.Append), and the paging
+// fields. A user that is nested too deep, holds too many values or is not valid JSON is still
+// returned, identified by its content (Append then makes a flagged record of its text), so one
+// bad user never fails the page. The tokens of a page's users are kept up to maxPageValues in all;
+// a user beyond that is tokenized again by Append. total_set_size is a non-negative integer, as a JSON number or a
 // numeric string. The first "users" and "paging" keys (and the first of each paging field) count.
 //
 // A page whose structure is damaged (not an object, truncated, unbalanced brackets, anything
@@ -45,12 +46,15 @@ func DecodeUsersPage(body []byte) (UsersPage, error) {
 	for _, u := range users {
 		n += u.end - u.start
 	}
-	text := make([]byte, 0, n)
-	page.Users = make([]json.RawMessage, len(users))
+	raw := make([]byte, 0, n)
+	page.Users = make([]User, len(users))
+	ud := newUserDecoder()
 	for i, u := range users {
-		from := len(text)
-		text = append(text, body[u.start:u.end]...)
-		page.Users[i] = text[from:len(text):len(text)] // capped, so appending to one never overwrites the next
+		from := len(raw)
+		raw = append(raw, body[u.start:u.end]...)
+		// Raw is capped, so appending to one never overwrites the next; the record's text is a
+		// string of its own, which the caller cannot change under the tokens.
+		page.Users[i] = ud.user(raw[from:len(raw):len(raw)], ud.arena.copy(d.src[u.start:u.end]))
 	}
 	return page, nil
 }

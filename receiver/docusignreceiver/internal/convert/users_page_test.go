@@ -28,7 +28,10 @@ func stdlibUsersPage(t *testing.T, body []byte) UsersPage {
 		} `json:"paging"`
 	}
 	require.NoError(t, json.Unmarshal(body, &p))
-	want := UsersPage{Users: p.Users}
+	want := UsersPage{}
+	for _, raw := range p.Users {
+		want.Users = append(want.Users, User{Raw: raw})
+	}
 	if p.Paging != nil {
 		want.Next = p.Paging.Next
 		if p.Paging.TotalSetSize != nil {
@@ -66,7 +69,7 @@ func TestDecodeUsersPageMatchesStdlib(t *testing.T) {
 			assert.Equal(t, want.HasTotal, got.HasTotal)
 			require.Len(t, got.Users, len(want.Users))
 			for i := range want.Users {
-				assert.Equal(t, string(want.Users[i]), string(got.Users[i]), "user %d", i)
+				assert.Equal(t, string(want.Users[i].Raw), string(got.Users[i].Raw), "user %d", i)
 			}
 		})
 	}
@@ -114,8 +117,8 @@ func TestDecodeUsersPageTotalSetSize(t *testing.T) {
 }
 
 // TestOneBadUserDoesNotFailThePage (defect 10, users side): a user nested too deep or not valid
-// JSON is still returned as its raw text; AdminUser makes a flagged record of it with a string
-// body, and the users around it convert normally.
+// JSON is still returned as its raw text, identified by its content; Append makes a flagged record
+// of it with a string body, and the users around it convert normally.
 func TestOneBadUserDoesNotFailThePage(t *testing.T) {
 	bads := map[string]struct{ raw, body, flag string }{
 		"deep":         {`{"id":"deep","x":` + nested(600, false) + `}`, "", "nesting too deep"},
@@ -132,20 +135,17 @@ func TestOneBadUserDoesNotFailThePage(t *testing.T) {
 			assert.Equal(t, "n", p.Next)
 			assert.Equal(t, 3, p.TotalSetSize)
 			require.Len(t, p.Users, 3)
-			assert.Equal(t, bad.raw, string(p.Users[1]))
+			assert.Equal(t, bad.raw, string(p.Users[1].Raw))
 
 			for i, id := range map[int]string{0: "a", 2: "c"} {
-				lr := plog.NewLogRecord()
-				require.NoError(t, AdminUser(p.Users[i], OperationCreate, observedAt, lr))
-				checkUser(t, lr, wantUser{attrs: map[string]any{AttrUserID: id}})
-				gotID, _, err := UserDigest(p.Users[i])
-				require.NoError(t, err)
-				assert.Equal(t, id, gotID)
+				lrs := plog.NewLogRecordSlice()
+				assert.False(t, p.Users[i].Append(lrs, OperationCreate, observedAt))
+				checkUser(t, lrs.At(0), wantUser{attrs: map[string]any{AttrUserID: id}})
+				assert.Equal(t, id, p.Users[i].ID)
 			}
-			lr := plog.NewLogRecord()
-			err = AdminUser(p.Users[1], OperationCreate, observedAt, lr)
-			var de *DecodeError
-			require.ErrorAs(t, err, &de)
+			lrs := plog.NewLogRecordSlice()
+			assert.True(t, p.Users[1].Append(lrs, OperationCreate, observedAt))
+			lr := lrs.At(0)
 			want := bad.body
 			if want == "" {
 				want = bad.raw
@@ -153,8 +153,8 @@ func TestOneBadUserDoesNotFailThePage(t *testing.T) {
 			assert.Equal(t, pcommon.ValueTypeStr, lr.Body().Type())
 			assert.Equal(t, want, lr.Body().Str())
 			checkRecordAttrs(t, lr.Attributes(), map[string]any{AttrXDMEventOperation: OperationCreate}, nil, []string{"user record", bad.flag})
-			_, _, err = UserDigest(p.Users[1])
-			assert.Error(t, err)
+			wantID, _ := contentKey([]byte(bad.raw))
+			assert.Equal(t, wantID, p.Users[1].ID, "identified by its content")
 		})
 	}
 }
@@ -192,7 +192,7 @@ func TestDecodeUsersPageEdges(t *testing.T) {
 		p, err := DecodeUsersPage([]byte(`{"users":[{"id":"a"}],"paging":{"next":"1"},"users":[{"id":"b"},{}],"paging":{"next":"2"}}`))
 		require.NoError(t, err)
 		require.Len(t, p.Users, 1)
-		assert.JSONEq(t, `{"id":"a"}`, string(p.Users[0]))
+		assert.JSONEq(t, `{"id":"a"}`, string(p.Users[0].Raw))
 		assert.Equal(t, "1", p.Next)
 	})
 	t.Run("null users", func(t *testing.T) {
@@ -211,10 +211,14 @@ func TestDecodeUsersPageEdges(t *testing.T) {
 		p, err := DecodeUsersPage(body)
 		require.NoError(t, err)
 		copy(body, bytes.Repeat([]byte("x"), len(body)))
-		assert.Equal(t, `{"id":"a"}`, string(p.Users[0]))
-		assert.Equal(t, `{"id":"b"}`, string(p.Users[1]))
-		p.Users[0] = append(p.Users[0], "zzzz"...) // appending to one user never overwrites the next
-		assert.Equal(t, `{"id":"b"}`, string(p.Users[1]))
+		assert.Equal(t, `{"id":"a"}`, string(p.Users[0].Raw))
+		assert.Equal(t, `{"id":"b"}`, string(p.Users[1].Raw))
+		p.Users[0].Raw = append(p.Users[0].Raw, "zzzz"...) // appending to one user never overwrites the next
+		assert.Equal(t, `{"id":"b"}`, string(p.Users[1].Raw))
+		copy(p.Users[1].Raw, `{"id":"X"}`) // nor does writing to Raw change the record
+		lrs := plog.NewLogRecordSlice()
+		p.Users[1].Append(lrs, OperationCreate, observedAt)
+		assert.Equal(t, map[string]any{"id": "b"}, lrs.At(0).Body().Map().AsRaw())
 	})
 }
 
@@ -233,16 +237,17 @@ func TestTooManyUsersFailThePage(t *testing.T) {
 // flagged record of its text, not megabytes of pdata.
 func TestUserWithTooManyValuesKeptAsText(t *testing.T) {
 	raw := []byte(`{"id":"u","x":` + arrayOf(maxEventValues) + `}`)
-	lr := plog.NewLogRecord()
-	err := AdminUser(raw, OperationCreate, observedAt, lr)
-	var de *DecodeError
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, string(raw), lr.Body().Str())
-	checkRecordAttrs(t, lr.Attributes(), nil, nil, []string{"user record: more than 131072 values"})
-	_, _, err = UserDigest(raw)
-	assert.ErrorContains(t, err, "more than 131072 values")
+	u := decodeUser(raw)
+	lrs := plog.NewLogRecordSlice()
+	assert.True(t, u.Append(lrs, OperationCreate, observedAt))
+	assert.Equal(t, string(raw), lrs.At(0).Body().Str())
+	checkRecordAttrs(t, lrs.At(0).Attributes(), nil, nil, []string{"user record: more than 131072 values"})
+	wantID, _ := contentKey(raw)
+	assert.Equal(t, wantID, u.ID)
 
 	fits := []byte(`{"id":"u","x":` + arrayOf(maxEventValues-5) + `}`)
-	require.NoError(t, AdminUser(fits, OperationCreate, observedAt, lr))
-	assert.Equal(t, maxEventValues-5, bodyGet(t, lr.Body().Map(), "x").Slice().Len())
+	u = decodeUser(fits)
+	assert.Equal(t, "u", u.ID)
+	assert.False(t, u.Append(lrs, OperationCreate, observedAt))
+	assert.Equal(t, maxEventValues-5, bodyGet(t, lrs.At(1).Body().Map(), "x").Slice().Len())
 }

@@ -74,13 +74,13 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverDocusignAPIRequests, err = builder.meter.Int64Counter(
 		"otelcol_receiver_docusign_api_requests",
-		metric.WithDescription("DocuSign API requests made, by source and HTTP status class. [Development]"),
+		metric.WithDescription("DocuSign API requests made, by operation (monitor stream, users list) and HTTP status class (2xx, 4xx, 5xx, error). [Development]"),
 		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverDocusignCheckpointLag, err = builder.meter.Float64Gauge(
 		"otelcol_receiver_docusign_checkpoint_lag",
-		metric.WithDescription("Age of the newest Monitor event consumed (now minus its timestamp). [Development]"),
+		metric.WithDescription("Age of the newest Monitor event delivered (now minus its timestamp). [Development]"),
 		metric.WithUnit("s"),
 	)
 	errs = errors.Join(errs, err)

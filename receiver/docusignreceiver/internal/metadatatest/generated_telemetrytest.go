@@ -40,7 +40,7 @@ func AssertEqualReceiverDocusignAnomalies(t *testing.T, tt *componenttest.Teleme
 func AssertEqualReceiverDocusignAPIRequests(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_docusign_api_requests",
-		Description: "DocuSign API requests made, by source and HTTP status class. [Development]",
+		Description: "DocuSign API requests made, by operation (monitor stream, users list) and HTTP status class (2xx, 4xx, 5xx, error). [Development]",
 		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -56,7 +56,7 @@ func AssertEqualReceiverDocusignAPIRequests(t *testing.T, tt *componenttest.Tele
 func AssertEqualReceiverDocusignCheckpointLag(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[float64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_docusign_checkpoint_lag",
-		Description: "Age of the newest Monitor event consumed (now minus its timestamp). [Development]",
+		Description: "Age of the newest Monitor event delivered (now minus its timestamp). [Development]",
 		Unit:        "s",
 		Data: metricdata.Gauge[float64]{
 			DataPoints: dps,

@@ -1,3 +1,6 @@
+// Copyright The otelcol-docusign Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package redact makes text from the network safe to quote in an error, a log line or a status: it
 // removes credentials a proxy or server may echo back and folds the rest into one short printable line.
 package redact // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
