@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 state=.tmp/demo
 mkdir -p "$state"
-rm -f "$state/env"
+# The simulator starts with a new stream each time: a checkpoint from its last run would name cursors it never issued.
+rm -rf "$state/env" "$state/storage"
 
 go build -o "$state/simulator" ./examples/simulator
 "$state/simulator" -addr 127.0.0.1:8089 -key-out "$state/private.pem" -env-out "$state/env" &

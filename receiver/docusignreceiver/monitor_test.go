@@ -263,3 +263,22 @@ func TestMonitorOrganizationStream(t *testing.T) {
 	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "the resultData envelope pages like the lens stream")
 }
+
+// A cursor DocuSign refuses (400 INVALID_CURSOR) is not retried forever: Monitor goes on from the time
+// the stream is known complete until, and the duplicate guard drops the event at that time.
+func TestMonitorRefusedCursorFallsBackToTime(t *testing.T) {
+	srv := backlogServer(t, 1000)
+	cfg := backlogConfig(srv)
+	host := newFileStorageHost(t, t.TempDir())
+	ids := srv.MonitorEventIDs()
+	at, ok := srv.MonitorEventTime(499)
+	require.True(t, ok)
+	seedMonitorV1(t, host, monitorPos{Cursor: "aa_1_1_999999", LastEventTime: at, LastEventID: ids[499], RecentIDs: ids[499:500]})
+	logger, logs := observedLogger()
+	sink := new(consumertest.LogsSink)
+	startReceiver(t, cfg, host, sink, logger)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() >= 500 }, waitFor, 10*time.Millisecond)
+	waitPolls(t, srv, 2)
+	assertSameIDs(t, ids[500:], eventIDs(sink.AllLogs()), "from the last delivered event on, once")
+	assert.Equal(t, 1, logs.FilterMessageSnippet("Monitor cursor refused by DocuSign").Len())
+}

@@ -68,7 +68,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ReceiverDocusignAnomalies, err = builder.meter.Int64Counter(
 		"otelcol_receiver_docusign_anomalies",
-		metric.WithDescription("Responses that break DocuSign's paging protocol and were worked around, by source and kind (stalled_cursor, cursor_cycle, next_cycle, page_cap, oversized_page, oversized_event). [Development]"),
+		metric.WithDescription("Responses that break DocuSign's paging protocol and were worked around, by source and kind (stalled_cursor, cursor_cycle, refused_cursor, next_cycle, page_cap, oversized_page, oversized_event). [Development]"),
 		metric.WithUnit("{response}"),
 	)
 	errs = errors.Join(errs, err)

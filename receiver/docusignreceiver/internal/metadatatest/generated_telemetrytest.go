@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) receiver.Settings {
 func AssertEqualReceiverDocusignAnomalies(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_docusign_anomalies",
-		Description: "Responses that break DocuSign's paging protocol and were worked around, by source and kind (stalled_cursor, cursor_cycle, next_cycle, page_cap, oversized_page, oversized_event). [Development]",
+		Description: "Responses that break DocuSign's paging protocol and were worked around, by source and kind (stalled_cursor, cursor_cycle, refused_cursor, next_cycle, page_cap, oversized_page, oversized_event). [Development]",
 		Unit:        "{response}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

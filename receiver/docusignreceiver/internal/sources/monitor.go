@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -173,7 +175,35 @@ func (m *Monitor) warnRetentionGap() {
 func (m *Monitor) Poll(ctx context.Context) (source.Result, error) {
 	delivered := m.delivered
 	more, err := m.reader.Drain(ctx, func() string { return m.pos.Cursor }, m.deliver)
+	if refusedCursor(err) {
+		m.fallBackToTime(err)
+	}
 	return source.Result{More: more, Progressed: m.delivered > delivered}, err
+}
+
+// refusedCursor recognises DocuSign refusing the cursor itself (400 INVALID_CURSOR), which retrying
+// the same cursor can never cure.
+func refusedCursor(err error) bool {
+	var apiErr *api.Error
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest &&
+		strings.Contains(strings.ToUpper(apiErr.Code+" "+apiErr.Message), "CURSOR")
+}
+
+// fallBackToTime replaces a refused opaque cursor by the time the stream is known complete until:
+// DocuSign takes an ISO-8601 cursor, and the duplicate guard drops what is served again.
+func (m *Monitor) fallBackToTime(err error) {
+	at := m.pos.completeUntil()
+	if at.IsZero() {
+		at = m.deps.Clock.Now().Add(-monitorRetention)
+	}
+	iso := at.UTC().Format(time.RFC3339Nano)
+	if m.pos.Cursor == iso {
+		return // refused as a time too: nothing better to offer
+	}
+	m.deps.Telemetry.Anomaly("refused_cursor")
+	m.deps.Logger.Warn("Monitor cursor refused by DocuSign; going on from the time the stream is known complete until (events after it may repeat)",
+		zap.String("cursor", m.pos.Cursor), zap.String("from", iso), zap.Error(err))
+	m.pos.Cursor = iso
 }
 
 // Probe asks for one event from now on: it shows that the token, the scopes and the stream work.
