@@ -77,10 +77,11 @@ type Monitor struct {
 	saved  *checkpoint.Record[monitorPosition]
 	recent *checkpoint.Ring // the duplicate guard: event ids of the last pages
 
-	pos         monitorPosition
-	stalled     bool // pages with events fail to name a new endCursor (warned once per streak)
-	saveFailing bool
-	delivered   uint64
+	writer *source.CheckpointWriter
+
+	pos       monitorPosition
+	stalled   bool // pages with events fail to name a new endCursor (warned once per streak)
+	delivered uint64
 }
 
 // NewMonitor returns the Monitor source.
@@ -92,6 +93,7 @@ func NewMonitor(opts MonitorOptions, deps source.Deps) *Monitor {
 		saved: checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[monitorPosition]{
 			Name: "v1", Decode: decodeMonitorV1}),
 		recent: checkpoint.NewRing(deps.Store, "recent", recentIDs, recentSlots),
+		writer: source.NewCheckpointWriter(deps, "a restart would repeat events"),
 	}
 }
 
@@ -354,16 +356,7 @@ func (m *Monitor) advance(ctx context.Context, p *stream.Page) error {
 	return nil
 }
 
-// save writes the position with ops; a failure keeps health an error until a write succeeds again.
+// save writes the position with ops, in one write.
 func (m *Monitor) save(ctx context.Context, ops ...checkpoint.Op) {
-	err := m.deps.Store.Write(ctx, append(ops, m.saved.Set(m.pos))...)
-	switch {
-	case err != nil:
-		m.deps.Logger.Error("Monitor checkpoint not saved; a restart may repeat events", zap.Error(err))
-		m.saveFailing = true
-		m.deps.Health("checkpoint", fmt.Errorf("checkpoint not saved, a restart would repeat events: %w", err))
-	case m.saveFailing:
-		m.saveFailing = false
-		m.deps.Health("checkpoint", nil)
-	}
+	m.writer.Write(ctx, append(ops, m.saved.Set(m.pos))...)
 }

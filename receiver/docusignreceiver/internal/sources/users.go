@@ -70,9 +70,9 @@ type Users struct {
 	// digests holds, per user id, the digest of the record last handed to the pipeline.
 	digests *checkpoint.Log[[16]byte]
 
-	state       usersState
-	sync        *usersSync // the listing in progress; it outlives a failed attempt, which resumes at its page
-	saveFailing bool
+	writer *source.CheckpointWriter
+	state  usersState
+	sync   *usersSync // the listing in progress; it outlives a failed attempt, which resumes at its page
 }
 
 // usersSync is one listing in progress.
@@ -95,6 +95,7 @@ func NewUsers(opts UsersOptions, deps source.Deps) *Users {
 		saved: checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[usersState]{
 			Name: "v1", Decode: decodeUsersV1}),
 		digests: checkpoint.NewLog(deps.Store, "digests", checkpoint.Bytes16{}),
+		writer:  source.NewCheckpointWriter(deps, "a restart would report users again"),
 	}
 }
 
@@ -324,19 +325,10 @@ func (u *Users) finish(ctx context.Context, s *usersSync) {
 	}
 }
 
-// save writes ops with the sync state; a failure keeps health an error until a write succeeds again.
-// What a failed write did not store is written by the next one: the log keeps its changes until stored.
+// save writes ops with the sync state, in one write. What a failed write did not store the next one
+// writes: the log keeps its changes until they are stored.
 func (u *Users) save(ctx context.Context, ops ...checkpoint.Op) {
-	err := u.deps.Store.Write(ctx, append(ops, u.saved.Set(u.state))...)
-	switch {
-	case err != nil:
-		u.deps.Logger.Error("Users checkpoint not saved; a restart may report some users again", zap.Error(err))
-		u.saveFailing = true
-		u.deps.Health("checkpoint", fmt.Errorf("checkpoint not saved, a restart would report users again: %w", err))
-	case u.saveFailing:
-		u.saveFailing = false
-		u.deps.Health("checkpoint", nil)
-	}
+	u.writer.Write(ctx, append(ops, u.saved.Set(u.state))...)
 }
 
 // listingError names the page a decode failure is about, quoting the start of the body.
