@@ -432,7 +432,8 @@ func TestMonitorEmptyPageWithANewCursorIsCaughtUp(t *testing.T) {
 	wrapCheckpointStorage(t, host, func(cp monitorPos) { saved.Store(cp.Cursor) })
 	startReceiver(t, cfg, host, new(consumertest.LogsSink), nil)
 	waitPollDone(t, host)
-	assert.LessOrEqual(t, len(stream.requests()), 2, "one poll: the page, at most one request ahead")
+	// The pipeline may have asked for up to three pages ahead of the one being delivered; nothing more.
+	assert.LessOrEqual(t, len(stream.requests()), 4, "one poll ends at the empty page")
 	assert.Equal(t, "c1", saved.Load(), "the new cursor is kept")
 }
 
