@@ -265,7 +265,7 @@ func (cfg *Config) sources() enabledSources {
 	if u := cfg.Users; u.Enabled && u.Profiles.Enabled {
 		opts := sources.ProfilesOptions{BaseURL: cfg.adminBaseURL(), OrganizationID: u.OrganizationID, UserID: cfg.UserID,
 			MaxRequestsPerHour: u.Profiles.MaxRequestsPerHour}
-		out = append(out, enabledSource{sources.ProfilesName, sources.ProfilesInterval, sources.ProfilesScopes,
+		out = append(out, enabledSource{sources.ProfilesName, sources.ProfilesInterval(u.Profiles.MaxRequestsPerHour), sources.ProfilesScopes,
 			func(d source.Deps) source.Source { return sources.NewProfiles(opts, d) }})
 	}
 	return out

@@ -30,10 +30,16 @@ const (
 	// ProfilesName names the admin profile source in telemetry, health and logs.
 	ProfilesName = "profiles"
 	profileOp    = "user profile"
-	// ProfilesInterval is how often the profiles source spends its share of the hourly budget.
-	ProfilesInterval = time.Minute
-	budgetWindow     = time.Hour
+	budgetWindow = time.Hour
+	// minProfilesInterval keeps a large budget from turning into a busy loop.
+	minProfilesInterval = time.Second
 )
+
+// ProfilesInterval is how often the profiles source reads one profile: its hourly budget spread
+// evenly over the hour, never in a burst.
+func ProfilesInterval(maxRequestsPerHour int) time.Duration {
+	return max(budgetWindow/time.Duration(max(maxRequestsPerHour, 1)), minProfilesInterval)
+}
 
 // ProfilesScopes are the OAuth scopes the profile drill-down needs.
 var ProfilesScopes = []string{auth.ScopeUserRead}
@@ -76,7 +82,7 @@ func NewProfiles(opts ProfilesOptions, deps source.Deps) *Profiles {
 }
 
 func (p *Profiles) Name() string            { return ProfilesName }
-func (p *Profiles) Interval() time.Duration { return ProfilesInterval }
+func (p *Profiles) Interval() time.Duration { return ProfilesInterval(p.opts.MaxRequestsPerHour) }
 
 // Load restores the budget; one that cannot be decoded is taken as spent for the hour, to be safe.
 func (p *Profiles) Load(ctx context.Context) error {
@@ -93,7 +99,7 @@ func (p *Profiles) Load(ctx context.Context) error {
 	return nil
 }
 
-// Poll profiles the users due, within this minute's share of the budget.
+// Poll reads the profiles due, within this interval's share of the budget.
 func (p *Profiles) Poll(ctx context.Context) (source.Result, error) {
 	select {
 	case <-p.inv.Ready():
@@ -161,13 +167,13 @@ func (p *Profiles) Poll(ctx context.Context) (source.Result, error) {
 }
 
 // allowance is how many profiles this poll may read: what the last hour's requests left of the
-// budget, spread so an hour's budget is spent over the hour, not in a burst.
+// budget, and no more than the interval's share (one, unless the interval is held at its minimum).
 func (p *Profiles) allowance(now time.Time) int {
 	from := now.Add(-budgetWindow)
 	p.state.Requests = slices.DeleteFunc(p.state.Requests, func(t time.Time) bool { return !t.After(from) })
 	left := p.opts.MaxRequestsPerHour - len(p.state.Requests)
-	perPoll := max(1, (p.opts.MaxRequestsPerHour*int(ProfilesInterval)+int(budgetWindow)-1)/int(budgetWindow))
-	return max(0, min(left, perPoll))
+	share := int(time.Duration(p.opts.MaxRequestsPerHour) * p.Interval() / budgetWindow)
+	return max(0, min(left, max(share, 1)))
 }
 
 // dueUser is a user whose profile is due, with what the inventory knows of it.
