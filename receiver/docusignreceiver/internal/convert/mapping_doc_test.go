@@ -19,7 +19,7 @@ func TestReadmeMappingTablesAreGenerated(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "README.md"))
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(string(readme), MappingMarkdown()),
-		"README.md's mapping tables differ from monitor_mapping.go / user_mapping.go: change the declarations, then run go generate ./receiver/docusignreceiver/internal/convert")
+		"README.md's mapping tables differ from the *_mapping.go declarations: change the declarations, then run go generate ./receiver/docusignreceiver/internal/convert")
 	assert.Equal(t, 1, strings.Count(string(readme), MappingBegin), "one generated block")
 }
 
