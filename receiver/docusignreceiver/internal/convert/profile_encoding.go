@@ -17,7 +17,7 @@ import (
 //	byte     1: the version
 //	byte     the Bools, bit 0 IsOrganizationAdmin, 1 TwoStepRequired, 2 DeviceVerification,
 //	         3 AccountAdmin; the other bits 0
-//	text     FederatedStatus, then Status: a uvarint length, then that many bytes of UTF-8
+//	text     FederatedStatus, then Status: a uvarint length (shortest form), then that many bytes of UTF-8
 //	uvarint  the number of PermissionProfiles, then each as a text, sorted, each once
 
 const securityVersion = 1
@@ -116,9 +116,10 @@ func DecodeProfileSecurity(b []byte) (ProfileSecurity, int, error) {
 
 // securityReader reads the fields of an encoding; the first fault sticks.
 type securityReader struct {
-	b   []byte
-	pos int
-	err error
+	b       []byte
+	pos     int
+	err     error
+	scratch [binary.MaxVarintLen64]byte
 }
 
 func (r *securityReader) fail(msg string) {
@@ -134,6 +135,10 @@ func (r *securityReader) uvarint(field string) (uint64, bool) {
 	n, size := binary.Uvarint(r.b[r.pos:])
 	if size <= 0 {
 		r.fail(field + ": the length is truncated or too long")
+		return 0, false
+	}
+	if size != len(binary.AppendUvarint(r.scratch[:0], n)) { // one state, one encoding
+		r.fail(field + ": the length is not in its shortest form")
 		return 0, false
 	}
 	r.pos += size
