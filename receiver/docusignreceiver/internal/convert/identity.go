@@ -118,6 +118,8 @@ func (id *Identity) fullName() string {
 		full = strings.TrimSpace(id.FirstName)
 	case id.FirstName == "":
 		full = strings.TrimSpace(id.LastName)
+	case isJoined(id.UserName, id.FirstName, id.LastName) && strings.TrimSpace(id.UserName) == id.UserName:
+		return id.UserName // the same text, without allocating it for each event
 	default:
 		full = strings.TrimSpace(id.FirstName + " " + id.LastName)
 	}
@@ -125,6 +127,11 @@ func (id *Identity) fullName() string {
 		return id.UserName
 	}
 	return full
+}
+
+// isJoined reports whether s is first + " " + last.
+func isJoined(s, first, last string) bool {
+	return len(s) == len(first)+1+len(last) && s[:len(first)] == first && s[len(first)] == ' ' && s[len(first)+1:] == last
 }
 
 // EnrichActor adds to attrs, the attributes of a Monitor event's record, what actorIdentity says

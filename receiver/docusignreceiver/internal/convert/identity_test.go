@@ -225,6 +225,10 @@ func TestEnrichActorAndTarget(t *testing.T) {
 			AttrDocuSignUserStatus: "closed",
 		}},
 		{name: "only a last name", actor: &Identity{LastName: " Hopper "}, want: map[string]any{AttrUserFullName: "Hopper"}},
+		{name: "names padded", actor: &Identity{FirstName: " Ada", LastName: "Lovelace ", UserName: " Ada Lovelace "},
+			want: map[string]any{AttrUserFullName: "Ada Lovelace", AttrUserName: " Ada Lovelace ", AttrXDMSourceUserUsername: " Ada Lovelace "}},
+		{name: "user name other than the names", actor: &Identity{FirstName: "Ada", LastName: "Lovelace", UserName: "Ada  Lovelace"},
+			want: map[string]any{AttrUserFullName: "Ada Lovelace", AttrUserName: "Ada  Lovelace", AttrXDMSourceUserUsername: "Ada  Lovelace"}},
 		{name: "target known, actor unknown", target: &ada, want: map[string]any{
 			AttrXDMTargetUserUsername: "Ada Lovelace", AttrXDMTargetUserUPN: "ada@example.com",
 		}},

@@ -27,10 +27,22 @@ func TestReadmeMappingTablesAreGenerated(t *testing.T) {
 // as the record carries it.
 func TestMappingTablesNameEveryAttribute(t *testing.T) {
 	md := MappingMarkdown()
-	for _, m := range []*mapping{&monitorMapping, &userMapping} {
+	for _, m := range []*mapping{&monitorMapping, &userMapping, &profileChangeMapping} {
 		assert.Contains(t, md, "`"+m.eventName+"`")
 		for _, r := range m.attrs {
 			assert.Contains(t, md, "| "+codes(r.keys)+" | ", "row of %v", r.keys)
 		}
 	}
+	for _, m := range []*identityMapping{&actorIdentity, &targetIdentity} {
+		for _, r := range m.attrs {
+			assert.Contains(t, md, "| "+codes(r.keys)+" | "+m.role+"'s (`"+m.user+"`) user record: ", "row of %v", r.keys)
+		}
+	}
+	for _, r := range profileAttributes {
+		assert.Contains(t, md, "| "+codes(r.keys)+" | ", "row of %v", r.keys)
+	}
+	for _, f := range profileSecurity {
+		assert.Contains(t, md, "`"+f.attr+"`", "watched %s", f.attr)
+	}
+	assert.Contains(t, md, "| `"+AttrDocuSignUserChanged+"` | ")
 }
