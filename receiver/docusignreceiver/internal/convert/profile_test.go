@@ -121,7 +121,7 @@ func TestDecodeProfileFields(t *testing.T) {
 func TestDecodeProfileEdges(t *testing.T) {
 	for name, body := range map[string]string{
 		"a second user is only stepped over": `{"users":[{"id":"a","is_organization_admin":true},{"id":"b","x":` + nested(600, true) + `}]}`,
-		"other members, before and after":   `{"x":{"users":[]},"users":[{"id":"a","is_organization_admin":true}],"paging":null}`,
+		"other members, before and after":    `{"x":{"users":[]},"users":[{"id":"a","is_organization_admin":true}],"paging":null}`,
 		"the first users key counts":         `{"users":[{"id":"a","is_organization_admin":true}],"users":[]}`,
 		"duplicate keys: the last wins":      `{"users":[{"id":"z","is_organization_admin":false,"id":"a","is_organization_admin":true}]}`,
 		"whitespace and escapes":             " {\n\"users\" : [ {\"\\u0069d\" : \"\\u0061\", \"is_organization_admin\":true } ] }\n",
