@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Command benchtable reads `go test -bench` output on stdin and prints the table of BENCHMARKS.md:
-// conversion against the encoding/json floor, drain time against the round-trip floor, peak heap of
-// a 100k and a 1M backlog, and the users diff. Repeated runs (-count) are summarised by their median.
+// conversion against the encoding/json floor, enrichment against conversion, drain time against the
+// round-trip floor, peak heap of a 100k and a 1M backlog, and the users diff. Repeated runs (-count) are summarised by their median.
 // Targets are reported, never enforced: it fails only when a benchmark failed or is missing.
 package main
 
@@ -23,6 +23,7 @@ import (
 const (
 	benchConvert = "BenchmarkConvertMonitorPage"
 	benchFloor   = "BenchmarkFloorStdlibUnmarshal"
+	benchEnrich  = "BenchmarkEnrichMonitorPage"
 	benchDrain   = "BenchmarkMonitorDrain/events=100000"
 	benchDrain1M = "BenchmarkMonitorDrain/events=1000000"
 	benchUsers   = "BenchmarkUsersDiff"
@@ -37,6 +38,7 @@ const (
 // Targets from the performance issue.
 const (
 	targetConvertRatio = 0.5
+	targetEnrichRatio  = 0.10
 	targetDrainRatio   = 1.10
 	targetHeapGrowth   = 0.20
 )
@@ -158,6 +160,10 @@ func render(w io.Writer, r *results) []string {
 	convBytes := r.get(benchConvert, "B/op", &missing) / eventsPerPage
 	floorBytes := r.get(benchFloor, "B/op", &missing) / eventsPerPage
 
+	enrich := r.get(benchEnrich, "enrich-ns/event", &missing)
+	enrichConv := r.get(benchEnrich, "convert-ns/event", &missing)
+	enrichRatio := r.get(benchEnrich, "enrich-ratio", &missing) // the median of each run's ratio: interleaved
+
 	wall := r.get(benchDrain, "wall-ms", &missing)
 	drainFloor := r.get(benchDrain, "floor-ms", &missing)
 	wall1M := r.get(benchDrain1M, "wall-ms", &missing)
@@ -174,8 +180,8 @@ func render(w io.Writer, r *results) []string {
 	for _, h := range r.header {
 		fmt.Fprintln(w, h)
 	}
-	fmt.Fprintf(w, "runs: conversion %d, drain %d/%d, users %d (medians)\n\n",
-		min(r.runs(benchConvert), r.runs(benchFloor)), r.runs(benchDrain), r.runs(benchDrain1M), r.runs(benchUsers))
+	fmt.Fprintf(w, "runs: conversion %d, enrichment %d, drain %d/%d, users %d (medians)\n\n",
+		min(r.runs(benchConvert), r.runs(benchFloor)), r.runs(benchEnrich), r.runs(benchDrain), r.runs(benchDrain1M), r.runs(benchUsers))
 
 	known := func(names ...string) bool {
 		for _, n := range names {
@@ -193,6 +199,11 @@ func render(w io.Writer, r *results) []string {
 	fmt.Fprintf(tw, "ns/event\t%.0f\t%.0f\t%.2f×\t≤ %.2f×\t%s\t\n", conv, floor, convRatio, targetConvertRatio, verdict(convRatio <= targetConvertRatio, known(benchConvert, benchFloor)))
 	fmt.Fprintf(tw, "allocs/event\t%.1f\t%.1f\t%.2f×\t\t\t\n", convAllocs, floorAllocs, ratio(convAllocs, floorAllocs))
 	fmt.Fprintf(tw, "bytes/event\t%.0f\t%.0f\t%.2f×\t\t\t\n", convBytes, floorBytes, ratio(convBytes, floorBytes))
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+
+	fmt.Fprintln(tw, "enrichment, the same page, every user known\tenrichment\tconversion\tratio\ttarget\t\truns")
+	fmt.Fprintf(tw, "ns/event\t%.0f\t%.0f\t%.3f×\t≤ %.2f×\t%s\t%s\n", enrich, enrichConv, enrichRatio, targetEnrichRatio,
+		verdict(enrichRatio <= targetEnrichRatio, known(benchEnrich)), r.spread(benchEnrich, "enrich-ratio"))
 	fmt.Fprintln(tw, "\t\t\t\t\t\t")
 
 	fmt.Fprintln(tw, "drain, 20 ms per request, page_size 2000\twall ms\tfloor ms\tratio\ttarget\t\truns")

@@ -22,6 +22,9 @@ BenchmarkConvertMonitorPage-2         	     100	  20000000 ns/op	  10000 ns/even
 BenchmarkConvertMonitorPage-2         	     100	  18000000 ns/op	   9000 ns/event	 9000000 B/op	  150000 allocs/op
 BenchmarkConvertMonitorPage-2         	     100	  30000000 ns/op	  15000 ns/event	 9000000 B/op	  150000 allocs/op
 BenchmarkFloorStdlibUnmarshal-2       	      50	  40000000 ns/op	  20000 ns/event	11000000 B/op	  240000 allocs/op
+BenchmarkEnrichMonitorPage-2   	      80	  30000000 ns/op	  49.00 MB/s	     13000 convert-ns/event	      1100 enrich-ns/event	         0.0846 enrich-ratio	     14100 ns/event	10900000 B/op	  186800 allocs/op
+BenchmarkEnrichMonitorPage-2   	      80	  30000000 ns/op	  49.00 MB/s	     12000 convert-ns/event	      1500 enrich-ns/event	         0.1250 enrich-ratio	     13500 ns/event	10900000 B/op	  186800 allocs/op
+BenchmarkEnrichMonitorPage-2   	      80	  30000000 ns/op	  49.00 MB/s	     11000 convert-ns/event	      1000 enrich-ns/event	         0.0909 enrich-ratio	     12000 ns/event	10900000 B/op	  186800 allocs/op
 BenchmarkMonitorDrain/events=100000
 BenchmarkMonitorDrain/events=100000-2 	       1	      1020 floor-ms	        40.00 peak-heap-MiB	        36.00 rcv-heap-MiB	      1100 wall-ms	         1.078 x-floor	         0 ns/op
 BenchmarkMonitorDrain/events=100000-2 	       1	      1020 floor-ms	        40.00 peak-heap-MiB	        36.00 rcv-heap-MiB	      1300 wall-ms	         1.275 x-floor	         0 ns/op
@@ -40,7 +43,9 @@ func TestTableFromBenchmarkOutput(t *testing.T) {
 	table := out.String()
 	for _, want := range []string{
 		"cpu: Test CPU",
-		"runs: conversion 1, drain 3/1, users 1 (medians)",
+		"runs: conversion 1, enrichment 3, drain 3/1, users 1 (medians)",
+		// enrichment: the median of the runs' own ratios (0.0909), not a ratio of medians (1100/12000)
+		"1100", "12000", "0.091×", "≤ 0.10×", "0.085–0.125×",
 		// conversion: median 10000 ns/event against 20000, 75 vs 120 allocs per event
 		"10000", "20000", "0.50×", "75.0", "120.0", "0.62×",
 		// drain: 1100 ms against 1020 ms is 1.078× — within the target
@@ -56,6 +61,7 @@ func TestTableFromBenchmarkOutput(t *testing.T) {
 	assert.Contains(t, findLine(lines, "ns/event"), "met", "0.50× meets ≤ 0.50×")
 	assert.NotContains(t, findLine(lines, "ns/event"), "NOT met")
 	assert.Contains(t, findLine(lines, "100,000 events"), " met")
+	assert.Contains(t, lines[findIndex(lines, "enrichment, the same page")+1], " met", "0.091× meets ≤ 0.10×")
 	assert.Contains(t, findLine(lines, "receiver (peak"), "NOT met")
 }
 
@@ -68,6 +74,15 @@ func findLine(lines []string, prefix string) string {
 	return ""
 }
 
+func findIndex(lines []string, prefix string) int {
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			return i
+		}
+	}
+	return -1
+}
+
 func TestMissingAndFailedBenchmarksAreReported(t *testing.T) {
 	res, err := parse(strings.NewReader("BenchmarkConvertMonitorPage-2  10  5 ns/event  1 B/op  1 allocs/op\n--- FAIL: BenchmarkMonitorDrain\nFAIL\n"))
 	require.NoError(t, err)
@@ -75,6 +90,7 @@ func TestMissingAndFailedBenchmarksAreReported(t *testing.T) {
 	missing := render(&out, res)
 	assert.Contains(t, findLine(strings.Split(out.String(), "\n"), "ns/event"), "no result", "no verdict without the floor")
 	assert.Contains(t, missing, "BenchmarkFloorStdlibUnmarshal ns/event")
+	assert.Contains(t, missing, "BenchmarkEnrichMonitorPage enrich-ratio")
 	assert.Contains(t, missing, "BenchmarkMonitorDrain/events=100000 wall-ms")
 	assert.Equal(t, []string{"--- FAIL: BenchmarkMonitorDrain", "FAIL"}, res.failed)
 }

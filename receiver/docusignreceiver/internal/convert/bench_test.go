@@ -19,6 +19,12 @@ import (
 // and addresses, under eventsKey ("data" or "resultData"), endCursor first or last.
 func buildPage(tb testing.TB, n int, eventsKey string, cursorFirst bool) []byte {
 	tb.Helper()
+	return buildPageWith(tb, n, eventsKey, cursorFirst, nil)
+}
+
+// buildPageWith is buildPage with edit applied to the i-th event (when not nil) before it is encoded.
+func buildPageWith(tb testing.TB, n int, eventsKey string, cursorFirst bool, edit func(i int, ev map[string]any)) []byte {
+	tb.Helper()
 	var sample struct {
 		Data []map[string]any `json:"data"`
 	}
@@ -33,6 +39,9 @@ func buildPage(tb testing.TB, n int, eventsKey string, cursorFirst bool) []byte 
 		ev["timestamp"] = base.Add(time.Duration(i) * 37_123_400 * time.Nanosecond).Format("2006-01-02T15:04:05.0000000Z")
 		if ev["object"] != "User" {
 			ev["ipAddress"] = fmt.Sprintf("198.51.%d.%d", (i/256)%256, i%256)
+		}
+		if edit != nil {
+			edit(i, ev)
 		}
 		if i > 0 {
 			events.WriteByte(',')
@@ -176,4 +185,80 @@ func BenchmarkUsersPage(b *testing.B) {
 			_ = sink
 		})
 	}
+}
+
+// benchUserID is the id of the i-th user of the enrichment benchmark's inventory.
+func benchUserID(i int) string {
+	return fmt.Sprintf("%08x-%04x-4%03x-9%03x-%012x", i*104729, i%65536, i%4096, (i*17)%4096, i*7919)
+}
+
+// benchInventory is an inventory of n users whose identities are of the size of
+// BenchmarkUsersPage's users: an email, names, a status and two groups.
+func benchInventory(n int) map[string]Identity {
+	inv := make(map[string]Identity, n)
+	for i := range n {
+		first, last := fmt.Sprintf("Firstname%d", i), fmt.Sprintf("Lastname%d", i)
+		inv[benchUserID(i)] = Identity{
+			Email: fmt.Sprintf("user%d@example.com", i), UserName: first + " " + last, FirstName: first, LastName: last,
+			Status: "active", Groups: []string{fmt.Sprintf("Group %d", i%7), "Everyone"},
+		}
+	}
+	return inv
+}
+
+// benchEnrichUsers is the size of the enrichment benchmark's inventory.
+const benchEnrichUsers = 10_000
+
+// buildEnrichPage is buildPage's page with its actors spread over benchEnrichUsers users and a
+// target (affectedUserId) on each event about a User, a third of them.
+func buildEnrichPage(tb testing.TB) []byte {
+	return buildPageWith(tb, benchEvents, "data", true, func(i int, ev map[string]any) {
+		ev["userId"] = benchUserID(i * 7 % benchEnrichUsers)
+		if ev["object"] == "User" {
+			ev["affectedUserId"] = benchUserID(i * 13 % benchEnrichUsers)
+		}
+	})
+}
+
+// BenchmarkEnrichMonitorPage is conversion then enrichment of a 2,000-event page whose actors and
+// targets are all in the inventory: each iteration converts the page (WithRoomForIdentities),
+// looks every actor and target up and enriches the records. convert-ns/event and enrich-ns/event
+// time the two steps, interleaved on the same page; enrich-ratio is the second over the first.
+func BenchmarkEnrichMonitorPage(b *testing.B) {
+	inv := benchInventory(benchEnrichUsers)
+	page := buildEnrichPage(b)
+	var refs []EventRef
+	var convert, enrichment time.Duration
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		logs := plog.NewLogs()
+		lrs := logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		var err error
+		_, refs, _, err = AppendMonitorPage(page, lrs, observedAt, refs, WithRoomForIdentities)
+		if err != nil {
+			b.Fatal(err)
+		}
+		converted := time.Now()
+		for i := range refs {
+			attrs := lrs.At(i).Attributes()
+			if id, ok := inv[refs[i].Actor]; ok {
+				EnrichActor(attrs, id)
+			} else {
+				b.Fatalf("event %d: actor %q unknown", i, refs[i].Actor)
+			}
+			if id, ok := inv[refs[i].Target]; ok {
+				EnrichTarget(attrs, id)
+			}
+		}
+		convert += converted.Sub(start)
+		enrichment += time.Since(converted)
+	}
+	events := float64(b.N * benchEvents)
+	reportPerEvent(b, benchEvents)
+	b.ReportMetric(float64(convert.Nanoseconds())/events, "convert-ns/event")
+	b.ReportMetric(float64(enrichment.Nanoseconds())/events, "enrich-ns/event")
+	b.ReportMetric(float64(enrichment)/float64(convert), "enrich-ratio")
 }
