@@ -12,14 +12,16 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 )
 
-// An entry is stored as one string: a version byte, the 16-byte record digest, email, user name,
+// An entry is stored as one string: a version byte, the 16-byte record digest, when it was first
+// listed (uvarint Unix seconds), email, user name,
 // first name, last name and status, the number of groups and each group name (every text a uvarint
 // length and its bytes), then 0, or 1 and the profile: its time (uvarint Unix seconds), its record
 // digest, last login, and the security fields in convert's encoding. Decoding takes substrings of it:
 // a lookup allocates little more than the group slice.
 const (
-	formatV1  byte = 1
-	maxGroups      = 1 << 10 // bounds what a stored entry can make a lookup allocate
+	formatV1   byte = 1
+	maxGroups       = 1 << 10 // bounds what a stored entry can make a lookup allocate
+	maxSeconds      = 1 << 40 // far beyond any time a listing or profile is read at
 )
 
 var errDamaged = errors.New("stored identity is damaged")
@@ -29,6 +31,7 @@ func encode(e Entry) string {
 	b := make([]byte, 0, 64+len(who.Email)+len(who.UserName)+len(who.FirstName)+len(who.LastName)+len(who.Status)+16*len(who.Groups))
 	b = append(b, formatV1)
 	b = append(b, e.Digest[:]...)
+	b = binary.AppendUvarint(b, unixSeconds(e.Listed))
 	for _, s := range []string{who.Email, who.UserName, who.FirstName, who.LastName, who.Status} {
 		b = appendText(b, s)
 	}
@@ -39,7 +42,7 @@ func encode(e Entry) string {
 	}
 	if p := e.Profile; p != nil {
 		b = append(b, 1)
-		b = binary.AppendUvarint(b, uint64(max(p.At.Unix(), 0)))
+		b = binary.AppendUvarint(b, unixSeconds(p.At))
 		b = append(b, p.Digest[:]...)
 		b = appendText(b, p.LastLogin)
 		b = p.Security.AppendBinary(b)
@@ -47,6 +50,22 @@ func encode(e Entry) string {
 		b = append(b, 0)
 	}
 	return string(b)
+}
+
+// unixSeconds is t in Unix seconds; the zero time and anything before 1970 are 0.
+func unixSeconds(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return uint64(max(t.Unix(), 0))
+}
+
+// timeOf reverses unixSeconds.
+func timeOf(secs uint64) time.Time {
+	if secs == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(secs), 0).UTC()
 }
 
 func appendText(b []byte, s string) []byte {
@@ -60,6 +79,8 @@ func decode(enc string) (Entry, error) {
 	}
 	e := Entry{Identity: who}
 	copy(e.Digest[:], enc[1:17])
+	listed, _ := uvarint(enc, 17) // decodeIdentity checked it
+	e.Listed = timeOf(listed)
 	if off >= len(enc) {
 		return Entry{}, errDamaged
 	}
@@ -68,10 +89,10 @@ func decode(enc string) (Entry, error) {
 	if profiled == 1 {
 		var p Profile
 		secs, w := uvarint(enc, off)
-		if w <= 0 || len(enc)-off-w < 16 || secs > 1<<40 {
+		if w <= 0 || len(enc)-off-w < 16 || secs > maxSeconds {
 			return Entry{}, errDamaged
 		}
-		p.At = time.Unix(int64(secs), 0).UTC()
+		p.At = timeOf(secs)
 		off += w
 		copy(p.Digest[:], enc[off:off+16])
 		off += 16
@@ -101,7 +122,11 @@ func decodeIdentity(enc string) (convert.Identity, int, error) {
 	if len(enc) < 1+16 || enc[0] != formatV1 {
 		return who, 0, errDamaged
 	}
-	off := 17
+	listed, w := uvarint(enc, 17)
+	if w <= 0 || listed > maxSeconds {
+		return who, 0, errDamaged
+	}
+	off := 17 + w
 	for _, dst := range []*string{&who.Email, &who.UserName, &who.FirstName, &who.LastName, &who.Status} {
 		s, next, err := readText(enc, off)
 		if err != nil {

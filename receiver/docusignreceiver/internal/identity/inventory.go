@@ -20,8 +20,9 @@ import (
 // Entry is what the inventory knows of one user.
 type Entry struct {
 	Identity convert.Identity
-	Digest   [16]byte // of the user's record as last listed: a profile taken at another one is stale
-	Profile  *Profile // nil until the user was profiled
+	Digest   [16]byte  // of the user's record as last listed: a profile taken at another one is stale
+	Listed   time.Time // when a listing first returned the user: the newest are profiled first
+	Profile  *Profile  // nil until the user was profiled
 }
 
 // Profile is what a user's admin profile said when it was last read.
@@ -34,8 +35,9 @@ type Profile struct {
 
 // Inventory is the users by id. Every method is safe for concurrent use.
 type Inventory struct {
-	store *checkpoint.Store
-	mu    sync.RWMutex
+	store   *checkpoint.Store
+	writing sync.Mutex // held from a Commit until its ops are written: the users and profiles sources both write
+	mu      sync.RWMutex
 	log   *checkpoint.Log[string] // id → encoded entry: one string per user, about 150 bytes
 
 	ready     chan struct{}
@@ -138,9 +140,15 @@ func (inv *Inventory) Reset() {
 	inv.mu.Unlock()
 }
 
-// SetListed records what the listing says of the user id, keeping its profile; it marks id seen.
-func (inv *Inventory) SetListed(id string, who convert.Identity, digest [16]byte) {
-	inv.update(id, func(e *Entry) { e.Identity, e.Digest = who, digest })
+// SetListed records what the listing, at now, says of the user id, keeping its profile and when it was
+// first listed.
+func (inv *Inventory) SetListed(id string, who convert.Identity, digest [16]byte, now time.Time) {
+	inv.update(id, func(e *Entry) {
+		e.Identity, e.Digest = who, digest
+		if e.Listed.IsZero() {
+			e.Listed = now.Truncate(time.Second)
+		}
+	})
 }
 
 // SetProfile records what the user's profile says; the user must be known.
@@ -194,7 +202,20 @@ func (inv *Inventory) Commit(compact bool) []checkpoint.Op {
 // maxDeltas is how many deltas pile up before the inventory is rewritten whole.
 const maxDeltas = 256
 
+// Store is where the inventory is kept (the users namespace): a writer of it keeps its own state there,
+// so that one batch stores both.
+func (inv *Inventory) Store() *checkpoint.Store { return inv.store }
+
+// Writing runs fn, which commits the inventory and writes the ops, while no other writer does: a
+// delta must be stored before the next one is numbered.
+func (inv *Inventory) Writing(fn func()) {
+	inv.writing.Lock()
+	defer inv.writing.Unlock()
+	fn()
+}
+
 // Save stores what changed, for a writer without a checkpoint of its own in the users namespace.
-func (inv *Inventory) Save(ctx context.Context) error {
-	return inv.store.Write(ctx, inv.Commit(false)...)
+func (inv *Inventory) Save(ctx context.Context) (err error) {
+	inv.Writing(func() { err = inv.store.Write(ctx, inv.Commit(false)...) })
+	return err
 }

@@ -62,13 +62,15 @@ func ada() convert.Identity {
 
 const adaID = "7d9b0f1e-2222-4333-8444-555566667777"
 
+var listedAt = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
 func TestEntryRoundTrip(t *testing.T) {
 	profiled := &Profile{At: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), Digest: [16]byte{9}, LastLogin: "2026-11-29T08:00:00Z",
 		Security: convert.ProfileSecurity{IsOrganizationAdmin: true, TwoStepRequired: true, FederatedStatus: "none", Status: "active",
 			PermissionProfiles: []string{"Account Administrator", "DocuSign Sender"}}}
 	for name, e := range map[string]Entry{
-		"listed":      {Identity: ada(), Digest: [16]byte{1, 2, 3}},
-		"profiled":    {Identity: ada(), Digest: [16]byte{1}, Profile: profiled},
+		"listed":      {Identity: ada(), Digest: [16]byte{1, 2, 3}, Listed: listedAt},
+		"profiled":    {Identity: ada(), Digest: [16]byte{1}, Listed: listedAt, Profile: profiled},
 		"empty":       {},
 		"unicode":     {Identity: convert.Identity{FirstName: "美咲", LastName: "佐藤", Groups: []string{""}}},
 		"many groups": {Identity: convert.Identity{Groups: make([]string, 300)}},
@@ -92,7 +94,7 @@ func TestDamagedEntriesAreRefused(t *testing.T) {
 		assert.Error(t, err, "cut at %d", i)
 	}
 	assert.Error(t, func() error { _, err := decode(good + "x"); return err }(), "trailing bytes")
-	huge := string([]byte{formatV1}) + string(make([]byte, 16)) + "\x00\x00\x00\x00\x00\xff\xff\xff\xff\x0f"
+	huge := string([]byte{formatV1}) + string(make([]byte, 16)) + "\x00" + "\x00\x00\x00\x00\x00\xff\xff\xff\xff\x0f"
 	_, err := decode(huge)
 	assert.Error(t, err, "a group count beyond the bound")
 }
@@ -106,9 +108,9 @@ func TestInventoryIsPersistedAndReadyOnLoad(t *testing.T) {
 		t.Fatal("an empty inventory is not ready")
 	default:
 	}
-	inv.SetListed(adaID, ada(), [16]byte{7})
+	inv.SetListed(adaID, ada(), [16]byte{7}, listedAt)
 	inv.SetProfile(adaID, Profile{LastLogin: "2026-11-29T08:00:00Z", Security: convert.ProfileSecurity{TwoStepRequired: true}})
-	inv.SetListed("legacy-id", convert.Identity{Email: "bob@example.com"}, [16]byte{8})
+	inv.SetListed("legacy-id", convert.Identity{Email: "bob@example.com"}, [16]byte{8}, listedAt)
 	require.NoError(t, inv.Save(ctx))
 
 	again := New(checkpoint.NewStore(client).Namespace("users"))
@@ -120,6 +122,12 @@ func TestInventoryIsPersistedAndReadyOnLoad(t *testing.T) {
 	assert.Equal(t, ada(), e.Identity)
 	require.NotNil(t, e.Profile, "SetListed keeps the profile, SetProfile the identity")
 	assert.True(t, e.Profile.Security.TwoStepRequired)
+	assert.Equal(t, listedAt, e.Listed)
+	again.SetListed(adaID, ada(), [16]byte{6}, listedAt.Add(time.Hour))
+	e, _ = again.Lookup(adaID)
+	assert.Equal(t, listedAt, e.Listed, "listed again, changed: still first listed when it was first listed")
+	assert.Equal(t, [16]byte{6}, e.Digest)
+	again.SetListed(adaID, ada(), [16]byte{7}, listedAt)
 	who, ok := again.Identity("legacy-id")
 	require.True(t, ok)
 	assert.Equal(t, "bob@example.com", who.Email)
@@ -131,8 +139,8 @@ func TestInventoryIsPersistedAndReadyOnLoad(t *testing.T) {
 
 func TestFullListingForgetsUsersItNoLongerReturns(t *testing.T) {
 	inv := New(checkpoint.NewStore(nil).Namespace("users"))
-	inv.SetListed("a", convert.Identity{Email: "a@x"}, [16]byte{1})
-	inv.SetListed("b", convert.Identity{Email: "b@x"}, [16]byte{2})
+	inv.SetListed("a", convert.Identity{Email: "a@x"}, [16]byte{1}, listedAt)
+	inv.SetListed("b", convert.Identity{Email: "b@x"}, [16]byte{2}, listedAt)
 	inv.ClearSeen()
 	inv.MarkSeen("a")
 	inv.PruneUnseen()
@@ -147,7 +155,7 @@ func TestLookupsWhileTheUsersSourceWrites(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range 2000 {
-			inv.SetListed(fmt.Sprintf("user-%d", i%50), ada(), [16]byte{byte(i)})
+			inv.SetListed(fmt.Sprintf("user-%d", i%50), ada(), [16]byte{byte(i)}, listedAt)
 		}
 	})
 	for range 2 {
@@ -179,7 +187,7 @@ func BenchmarkInventory100k(b *testing.B) {
 			Email: fmt.Sprintf("firstname.lastname%d@example.com", i), UserName: fmt.Sprintf("Firstname Lastname%d", i),
 			FirstName: "Firstname", LastName: fmt.Sprintf("Lastname%d", i), Status: "active",
 			Groups: []string{"Everyone", "Sales Ops"},
-		}, [16]byte{byte(i)})
+		}, [16]byte{byte(i)}, listedAt)
 	}
 	if err := inv.store.Write(context.Background(), inv.Commit(true)...); err != nil { // stored, as a sync leaves it
 		b.Fatal(err)

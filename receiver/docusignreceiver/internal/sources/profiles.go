@@ -70,14 +70,17 @@ type Profiles struct {
 	state  profilesState
 }
 
-// NewProfiles returns the profiles source; it works on deps.Identities, the users source's inventory.
+// NewProfiles returns the profiles source; it works on deps.Identities, the users source's inventory,
+// and keeps its budget with it, in the users checkpoint ("users.profiles.v1").
 func NewProfiles(opts ProfilesOptions, deps source.Deps) *Profiles {
+	inUsers := deps
+	inUsers.Store = deps.Identities.Store()
 	return &Profiles{
 		opts:   opts,
 		deps:   deps,
 		inv:    deps.Identities,
-		saved:  checkpoint.NewRecord[profilesState](deps.Store, "v1"),
-		writer: source.NewCheckpointWriter(deps, "the next hour's budget may be spent twice"),
+		saved:  checkpoint.NewRecord[profilesState](inUsers.Store.Namespace("profiles"), "v1"),
+		writer: source.NewCheckpointWriter(inUsers, "profiles may be read again and the next hour's budget spent twice"),
 	}
 }
 
@@ -139,7 +142,7 @@ func (p *Profiles) Poll(ctx context.Context) (source.Result, error) {
 			continue // the first profile of a user emits nothing beyond its CREATE
 		}
 		changed, weakens := convert.SecurityChanges(r.entry.Profile.Security, r.prof.Security)
-		changed = withoutReportedStatus(changed, r.entry, r.prof)
+		changed = withoutStatus(changed)
 		if len(changed) == 0 {
 			continue
 		}
@@ -154,7 +157,7 @@ func (p *Profiles) Poll(ctx context.Context) (source.Result, error) {
 	if records.Len() > 0 {
 		p.deps.Logger.Info("Admin profile security settings changed", zap.Int("users", records.Len()), zap.Int("weakened", weakened))
 		if err := p.deps.Deliver.Deliver(ctx, source.Batch{Logs: logs, Where: zap.Int("profiles", records.Len())}); err != nil {
-			p.writer.Write(ctx, p.saved.Set(p.state))
+			p.writer.Write(ctx, p.saved.Set(p.state)) // the requests were made: they count against the budget
 			return source.Result{}, err
 		}
 	}
@@ -162,7 +165,7 @@ func (p *Profiles) Poll(ctx context.Context) (source.Result, error) {
 		p.inv.SetProfile(r.id, identity.Profile{At: now, Digest: r.entry.Digest, LastLogin: r.prof.LastLogin, Security: r.prof.Security})
 	}
 	p.deps.Telemetry.Fetched(len(reads))
-	p.writer.Write(ctx, append(p.inv.Commit(false), p.saved.Set(p.state))...)
+	p.inv.Writing(func() { p.writer.Write(ctx, append(p.inv.Commit(false), p.saved.Set(p.state))...) })
 	return source.Result{Progressed: len(reads) > 0}, failed
 }
 
@@ -182,35 +185,38 @@ type dueUser struct {
 	entry identity.Entry
 }
 
-// due picks up to n users: never profiled or changed since their profile first, then the rest, the
-// longest unprofiled first.
+// due picks up to n users: those changed since their profile was read, then those never profiled,
+// the latest listed first (a new user before the first start's backlog), then the rest, the longest
+// unprofiled first.
 func (p *Profiles) due(n int) []dueUser {
 	if n <= 0 {
 		return nil
 	}
-	var fresh, refresh []dueUser
+	var changed, unprofiled, refresh []dueUser
 	for id, e := range p.inv.All() {
-		if e.Profile == nil || e.Profile.Digest != e.Digest {
-			fresh = append(fresh, dueUser{id, e})
-		} else {
+		switch {
+		case e.Profile == nil:
+			unprofiled = append(unprofiled, dueUser{id, e})
+		case e.Profile.Digest != e.Digest:
+			changed = append(changed, dueUser{id, e})
+		default:
 			refresh = append(refresh, dueUser{id, e})
 		}
 	}
-	if len(fresh) >= n {
-		return fresh[:n]
+	byID := func(a, b dueUser) int { return strings.Compare(a.id, b.id) }
+	slices.SortFunc(changed, byID)
+	slices.SortFunc(unprofiled, func(a, b dueUser) int { return cmp.Or(b.entry.Listed.Compare(a.entry.Listed), byID(a, b)) })
+	slices.SortFunc(refresh, func(a, b dueUser) int { return cmp.Or(a.entry.Profile.At.Compare(b.entry.Profile.At), byID(a, b)) })
+	picked := make([]dueUser, 0, n)
+	for _, group := range [][]dueUser{changed, unprofiled, refresh} {
+		picked = append(picked, group[:min(len(group), n-len(picked))]...)
 	}
-	slices.SortFunc(refresh, func(a, b dueUser) int {
-		return cmp.Or(a.entry.Profile.At.Compare(b.entry.Profile.At), strings.Compare(a.id, b.id))
-	})
-	return append(fresh, refresh[:min(len(refresh), n-len(fresh))]...)
+	return picked
 }
 
-// withoutReportedStatus drops a status change the users listing already reported: the user's record
-// carried it as an UPDATE, so the profile must not report it a second time.
-func withoutReportedStatus(changed []string, e identity.Entry, prof convert.Profile) []string {
-	if prof.Security.Status != e.Identity.Status {
-		return changed
-	}
+// withoutStatus drops a change of status: the users listing reports every status change as an UPDATE
+// of the user, so the profile reporting it too would make two records of one change.
+func withoutStatus(changed []string) []string {
 	return slices.DeleteFunc(changed, func(name string) bool { return name == convert.AttrDocuSignUserStatus })
 }
 

@@ -132,12 +132,10 @@ func (u *Users) Load(ctx context.Context) error {
 	case err != nil:
 		log.Error("Users checkpoint damaged; re-listing every user, each reported again as CREATE", zap.Error(err))
 		u.digests = checkpoint.NewLog(u.deps.Store, "digests", checkpoint.Bytes16{})
-		ops := append(retire, u.digests.Compact()...)
 		if inv := u.deps.Identities; inv != nil {
 			inv.Reset()
-			ops = append(ops, inv.Commit(true)...)
 		}
-		u.save(ctx, ops...)
+		u.saveAll(ctx, true, retire...)
 	case from == "":
 		log.Info("Users starting without checkpoint; the first sync reports every user")
 	default:
@@ -304,19 +302,20 @@ func (u *Users) deliver(ctx context.Context, s *usersSync, page convert.UsersPag
 			return err
 		}
 	}
+	now := u.deps.Clock.Now()
 	for id, user := range changed {
 		u.digests.Set(id, user.Digest)
 		if inv != nil {
-			inv.SetListed(id, user.Identity(), user.Digest)
+			inv.SetListed(id, user.Identity(), user.Digest, now)
 		}
 	}
 	for _, user := range listed {
-		inv.SetListed(user.ID, user.Identity(), user.Digest)
+		inv.SetListed(user.ID, user.Identity(), user.Digest, now)
 	}
 	s.changed += len(changed)
 	if len(changed) > 0 || len(listed) > 0 {
 		u.state.Users = u.digests.Len()
-		u.save(ctx, u.commit(false)...)
+		u.saveAll(ctx, false)
 	}
 	return nil
 }
@@ -359,7 +358,7 @@ func (u *Users) finish(ctx context.Context, s *usersSync) {
 		inv.PruneUnseen()
 	}
 	u.state.Users = u.digests.Len()
-	u.save(ctx, u.commit(s.full)...)
+	u.saveAll(ctx, s.full)
 	if inv := u.deps.Identities; inv != nil {
 		inv.MarkReady() // a complete listing is in: Monitor may enrich with it
 	}
@@ -383,6 +382,17 @@ func (u *Users) finish(ctx context.Context, s *usersSync) {
 
 // save writes ops with the sync state, in one write. What a failed write did not store the next one
 // writes: the log keeps its changes until they are stored.
+// saveAll stores the state, what changed in the digests and the inventory (all of them when
+// compact), and extra, in one write that no other writer of the inventory interleaves with.
+func (u *Users) saveAll(ctx context.Context, compact bool, extra ...checkpoint.Op) {
+	inv := u.deps.Identities
+	if inv == nil {
+		u.save(ctx, append(extra, u.commit(compact)...)...)
+		return
+	}
+	inv.Writing(func() { u.save(ctx, append(extra, u.commit(compact)...)...) })
+}
+
 func (u *Users) save(ctx context.Context, ops ...checkpoint.Op) {
 	u.writer.Write(ctx, append(ops, u.saved.Set(u.state))...)
 }
