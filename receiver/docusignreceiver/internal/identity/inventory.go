@@ -38,7 +38,7 @@ type Inventory struct {
 	store   *checkpoint.Store
 	writing sync.Mutex // held from a Commit until its ops are written: the users and profiles sources both write
 	mu      sync.RWMutex
-	log   *checkpoint.Log[string] // id → encoded entry: one string per user, about 150 bytes
+	log     *checkpoint.Log[string] // id → encoded entry: one string per user, about 150 bytes
 
 	ready     chan struct{}
 	readyOnce sync.Once
