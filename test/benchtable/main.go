@@ -27,6 +27,7 @@ const (
 	benchDrain   = "BenchmarkMonitorDrain/events=100000"
 	benchDrain1M = "BenchmarkMonitorDrain/events=1000000"
 	benchUsers   = "BenchmarkUsersDiff"
+	benchInv     = "BenchmarkInventory100k"
 )
 
 // Units of the work one benchmark op covers, to turn per-op figures into per-item ones.
@@ -41,6 +42,7 @@ const (
 	targetEnrichRatio  = 0.10
 	targetDrainRatio   = 1.10
 	targetHeapGrowth   = 0.20
+	targetInventoryMiB = 30
 )
 
 // results maps a benchmark name to its metrics by unit, one value per run.
@@ -177,6 +179,9 @@ func render(w io.Writer, r *results) []string {
 	userAllocs := r.get(benchUsers, "allocs/op", &missing) / usersPerDiff
 	userBytes := r.get(benchUsers, "B/op", &missing) / usersPerDiff
 
+	invMiB := r.get(benchInv, "inventory-MiB", &missing)
+	invNs := r.get(benchInv, "ns/op", &missing)
+
 	for _, h := range r.header {
 		fmt.Fprintln(w, h)
 	}
@@ -221,6 +226,11 @@ func render(w io.Writer, r *results) []string {
 
 	fmt.Fprintln(tw, "users diff, 100,000 users, 1% changed\tns/user\tallocs/user\tbytes/user\t\t\t")
 	fmt.Fprintf(tw, "digest and compare\t%.0f\t%.1f\t%.0f\t\t\t\n", userNs, userAllocs, userBytes)
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+
+	fmt.Fprintln(tw, "users inventory, 100,000 users\tMiB\tns/lookup\t\ttarget\t\t")
+	fmt.Fprintf(tw, "listed and profiled\t%.1f\t%.0f\t\t≤ %d MiB\t%s\t\n", invMiB, invNs, targetInventoryMiB,
+		verdict(invMiB <= targetInventoryMiB, known(benchInv)))
 	_ = tw.Flush()
 	return missing
 }

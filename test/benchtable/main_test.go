@@ -31,6 +31,9 @@ BenchmarkMonitorDrain/events=100000-2 	       1	      1020 floor-ms	        40.0
 BenchmarkMonitorDrain/events=100000-2 	       1	      1020 floor-ms	        40.00 peak-heap-MiB	        36.00 rcv-heap-MiB	      1000 wall-ms	         0.980 x-floor	         0 ns/op
 BenchmarkMonitorDrain/events=1000000-2	       1	     10020 floor-ms	        60.00 peak-heap-MiB	        45.00 rcv-heap-MiB	     11000 wall-ms	         1.098 x-floor	         0 ns/op
 BenchmarkUsersDiff-2   	       3	 800000000 ns/op	      8000 ns/user	        33.00 stored-B/user	        50.00 table-B/user	650000000 B/op	 7300000 allocs/op
+BenchmarkInventory100k-2   	  200000	       691.0 ns/op	        27.21 inventory-MiB	      32 B/op	       1 allocs/op
+BenchmarkInventory100k-2   	  200000	       702.0 ns/op	        31.50 inventory-MiB	      32 B/op	       1 allocs/op
+BenchmarkInventory100k-2   	  200000	       650.0 ns/op	        27.30 inventory-MiB	      32 B/op	       1 allocs/op
 PASS
 `
 
@@ -54,6 +57,8 @@ func TestTableFromBenchmarkOutput(t *testing.T) {
 		"36.0", "45.0", "+25%", "NOT met",
 		// users: per op of 100,000 users
 		"8000", "73.0", "6500",
+		// inventory: the median of three runs
+		"27.3", "691", "≤ 30 MiB",
 	} {
 		assert.Contains(t, table, want)
 	}
@@ -63,6 +68,8 @@ func TestTableFromBenchmarkOutput(t *testing.T) {
 	assert.Contains(t, findLine(lines, "100,000 events"), " met")
 	assert.Contains(t, lines[findIndex(lines, "enrichment, the same page")+1], " met", "0.091× meets ≤ 0.10×")
 	assert.Contains(t, findLine(lines, "receiver (peak"), "NOT met")
+	assert.Contains(t, findLine(lines, "listed and profiled"), " met")
+	assert.NotContains(t, findLine(lines, "listed and profiled"), "NOT met")
 }
 
 func findLine(lines []string, prefix string) string {
@@ -91,6 +98,7 @@ func TestMissingAndFailedBenchmarksAreReported(t *testing.T) {
 	assert.Contains(t, findLine(strings.Split(out.String(), "\n"), "ns/event"), "no result", "no verdict without the floor")
 	assert.Contains(t, missing, "BenchmarkFloorStdlibUnmarshal ns/event")
 	assert.Contains(t, missing, "BenchmarkEnrichMonitorPage enrich-ratio")
+	assert.Contains(t, missing, "BenchmarkInventory100k inventory-MiB")
 	assert.Contains(t, missing, "BenchmarkMonitorDrain/events=100000 wall-ms")
 	assert.Equal(t, []string{"--- FAIL: BenchmarkMonitorDrain", "FAIL"}, res.failed)
 }

@@ -220,45 +220,12 @@ func buildEnrichPage(tb testing.TB) []byte {
 	})
 }
 
-// BenchmarkEnrichMonitorPage is conversion then enrichment of a 2,000-event page whose actors and
-// targets are all in the inventory: each iteration converts the page (WithRoomForIdentities),
-// looks every actor and target up and enriches the records. convert-ns/event and enrich-ns/event
-// time the two steps, interleaved on the same page; enrich-ratio is the second over the first.
-func BenchmarkEnrichMonitorPage(b *testing.B) {
-	inv := benchInventory(benchEnrichUsers)
-	page := buildEnrichPage(b)
-	var refs []EventRef
-	var convert, enrichment time.Duration
-	b.SetBytes(int64(len(page)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		start := time.Now()
-		logs := plog.NewLogs()
-		lrs := logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-		var err error
-		_, refs, _, err = AppendMonitorPage(page, lrs, observedAt, refs, WithRoomForIdentities)
-		if err != nil {
-			b.Fatal(err)
-		}
-		converted := time.Now()
-		for i := range refs {
-			attrs := lrs.At(i).Attributes()
-			if id, ok := inv[refs[i].Actor]; ok {
-				EnrichActor(attrs, id)
-			} else {
-				b.Fatalf("event %d: actor %q unknown", i, refs[i].Actor)
-			}
-			if id, ok := inv[refs[i].Target]; ok {
-				EnrichTarget(attrs, id)
-			}
-		}
-		convert += converted.Sub(start)
-		enrichment += time.Since(converted)
-	}
-	events := float64(b.N * benchEvents)
-	reportPerEvent(b, benchEvents)
-	b.ReportMetric(float64(convert.Nanoseconds())/events, "convert-ns/event")
-	b.ReportMetric(float64(enrichment.Nanoseconds())/events, "enrich-ns/event")
-	b.ReportMetric(float64(enrichment)/float64(convert), "enrich-ratio")
-}
+// The enrichment benchmark (enrich_bench_test.go) is in package convert_test, to use the receiver's
+// own inventory (package identity imports this one); these hand it the page and the users.
+var (
+	BuildEnrichPage  = buildEnrichPage
+	BenchInventory   = benchInventory
+	BenchEventsCount = benchEvents
+	BenchUsersCount  = benchEnrichUsers
+	ObservedAt       = observedAt
+)
