@@ -17,6 +17,9 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 )
 
+// logName names the inventory's keys in the users namespace: users.identities.v2.*.
+const logName = "identities"
+
 // Entry is what the inventory knows of one user.
 type Entry struct {
 	Identity convert.Identity
@@ -46,7 +49,7 @@ type Inventory struct {
 
 // New returns the empty inventory stored in s (the users source's namespace).
 func New(s *checkpoint.Store) *Inventory {
-	return &Inventory{store: s, log: checkpoint.NewLog(s, "identities", entryCodec{}), ready: make(chan struct{})}
+	return &Inventory{store: s, log: checkpoint.NewLog(s, logName, entryCodec{}), ready: make(chan struct{})}
 }
 
 // Ready is closed once the inventory holds what the users listing says: loaded from storage, or after
@@ -136,7 +139,7 @@ func (inv *Inventory) Load(ctx context.Context) error {
 // Reset forgets everything, for a users checkpoint that could not be decoded.
 func (inv *Inventory) Reset() {
 	inv.mu.Lock()
-	inv.log = checkpoint.NewLog(inv.store, "identities", entryCodec{})
+	inv.log = checkpoint.NewLog(inv.store, logName, entryCodec{})
 	inv.mu.Unlock()
 }
 
@@ -218,4 +221,10 @@ func (inv *Inventory) Writing(fn func()) {
 func (inv *Inventory) Save(ctx context.Context) (err error) {
 	inv.Writing(func() { err = inv.store.Write(ctx, inv.Commit(false)...) })
 	return err
+}
+
+// Forget returns the ops that delete a stored inventory from s (the users namespace): when none is
+// kept any more, the personal data it holds does not stay at rest.
+func Forget(ctx context.Context, s *checkpoint.Store) ([]checkpoint.Op, error) {
+	return checkpoint.NewLog(s, logName, entryCodec{}).Drop(ctx)
 }

@@ -58,6 +58,11 @@ type profilesState struct {
 	Requests []time.Time `json:"requests,omitempty"`
 }
 
+// profilesRecord is the budget's record in the users namespace s: users.profiles.v1.
+func profilesRecord(s *checkpoint.Store) *checkpoint.Record[profilesState] {
+	return checkpoint.NewRecord[profilesState](s.Namespace("profiles"), "v1")
+}
+
 // Profiles reads the admin profile of every user the inventory knows — new and changed users first,
 // the rest oldest first — within an hourly request budget, and delivers a record when a security
 // setting changed.
@@ -79,7 +84,7 @@ func NewProfiles(opts ProfilesOptions, deps source.Deps) *Profiles {
 		opts:   opts,
 		deps:   deps,
 		inv:    deps.Identities,
-		saved:  checkpoint.NewRecord[profilesState](inUsers.Store.Namespace("profiles"), "v1"),
+		saved:  profilesRecord(inUsers.Store),
 		writer: source.NewCheckpointWriter(inUsers, "profiles may be read again and the next hour's budget spent twice"),
 	}
 }

@@ -290,3 +290,61 @@ func attrString(lr plog.LogRecord, key string) string {
 	v, _ := lr.Attributes().Get(key)
 	return v.Str()
 }
+
+// Turning enrichment and profiles off deletes the stored inventory (emails and names) at the next
+// start; the users' digests stay, so nobody is reported again.
+func TestInventoryNoLongerKeptIsDeleted(t *testing.T) {
+	srv, clock := newClockServer(t, 5)
+	storage := sourcetest.NewStorage()
+	p := newProfiled(t, srv, clock, storage, 5)
+	p.syncUsers(t)
+	p.pollNow(t, 1)
+	require.Subset(t, storage.Keys(), []string{"users.identities.v2.snapshot", "users.profiles.v1", "users.digests.v2.snapshot"})
+
+	env := envFor(t, srv, consumertest.NewNop(), clock.Now)
+	env.Clock = clock
+	env.Store = checkpoint.NewStore(storage)
+	users := NewUsers(UsersOptions{BaseURL: srv.URL() + "/management", OrganizationID: srv.OrganizationID(), AccountID: srv.AccountID(),
+		PageSize: 250, PollInterval: time.Hour}, env.Deps(UsersName, time.Hour))
+	require.NoError(t, users.Load(context.Background()))
+	for _, key := range storage.Keys() {
+		assert.NotContains(t, key, "identities", "no identity is left at rest")
+	}
+	assert.NotContains(t, storage.Keys(), "users.profiles.v1")
+	assert.Contains(t, storage.Keys(), "users.digests.v2.snapshot")
+}
+
+// A users checkpoint from before the inventory (or from while none was kept): the next sync lists
+// everyone to build it, and reports nobody again.
+func TestInventoryIsBuiltFromAnEarlierCheckpointWithoutReports(t *testing.T) {
+	srv, clock := newClockServer(t, 20)
+	storage := sourcetest.NewStorage()
+	sink := new(consumertest.LogsSink)
+	env := envFor(t, srv, sink, clock.Now)
+	env.Clock = clock
+	env.Store = checkpoint.NewStore(storage)
+	opts := UsersOptions{BaseURL: srv.URL() + "/management", OrganizationID: srv.OrganizationID(), AccountID: srv.AccountID(),
+		PageSize: 250, PollInterval: time.Hour, FullSyncInterval: 24 * time.Hour}
+	plain := NewUsers(opts, env.Deps(UsersName, time.Hour))
+	require.NoError(t, plain.Load(context.Background()))
+	_, err := plain.Poll(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 20, sink.LogRecordCount(), "every user reported once (CREATE)")
+
+	clock.Advance(time.Minute)
+	p := newProfiled(t, srv, clock, storage, 300)
+	select {
+	case <-p.inv.Ready():
+		t.Fatal("nothing stored: not ready before a listing")
+	default:
+	}
+	p.syncUsers(t)
+	assert.Equal(t, 0, p.sink.LogRecordCount(), "nobody changed: nobody reported again")
+	assert.Equal(t, 20, p.inv.Len())
+	<-p.inv.Ready()
+	for _, id := range srv.UserIDs() {
+		who, ok := p.inv.Identity(id)
+		require.True(t, ok, id)
+		assert.NotEmpty(t, who.Email, id)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/identity"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 )
@@ -148,7 +149,26 @@ func (u *Users) Load(ctx context.Context) error {
 			log.Info("Users checkpoint migrated", zap.String("from", from), zap.String("to", u.saved.Key()))
 		}
 	}
+	if u.deps.Identities == nil {
+		u.forgetInventory(ctx)
+	}
 	return nil
+}
+
+// forgetInventory deletes an inventory stored while one was kept (monitor.enrich_users or
+// users.profiles on), so that the emails and names it holds do not stay at rest once neither is.
+func (u *Users) forgetInventory(ctx context.Context) {
+	ops, err := identity.Forget(ctx, u.deps.Store)
+	if err != nil {
+		u.deps.Logger.Warn("Users inventory no longer kept, but its stored keys cannot be read to delete them; trying at the next start", zap.Error(err))
+		return
+	}
+	if len(ops) == 0 {
+		return
+	}
+	u.writer.Write(ctx, append(ops, profilesRecord(u.deps.Store).Delete())...)
+	u.deps.Logger.Info("Users inventory no longer kept (monitor.enrich_users and users.profiles are off); its stored identities were deleted",
+		zap.Int("keys", len(ops)))
 }
 
 // decodeUsersV1 reads users.v1: the same fields, the count of its digest deltas among them.
