@@ -97,7 +97,9 @@ func NewMonitor(opts MonitorOptions, deps source.Deps) *Monitor {
 	m := &Monitor{opts: opts, deps: deps}
 	cfg := stream.Config{URL: opts.URL, PageSize: opts.PageSize, Deps: deps}
 	if deps.Identities != nil {
-		cfg.Enrich = m.enrich
+		cfg.Enrich = func(records plog.LogRecordSlice, refs []convert.EventRef) {
+			m.deps.Telemetry.Enrichment(m.enrich(records, refs))
+		}
 	}
 	m.reader = stream.NewReader(cfg)
 	m.saved = checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[monitorPosition]{Name: "v1", Decode: decodeMonitorV1})
@@ -221,10 +223,10 @@ func (m *Monitor) waitForIdentities(ctx context.Context) {
 	}
 }
 
-// enrich names each event's actor and target from the users inventory.
-func (m *Monitor) enrich(records plog.LogRecordSlice, refs []convert.EventRef) {
+// enrich names each event's actor and target from the users inventory; it says how many ids it
+// knew and did not.
+func (m *Monitor) enrich(records plog.LogRecordSlice, refs []convert.EventRef) (hits, misses int) {
 	inv := m.deps.Identities
-	hits, misses := 0, 0
 	for i := range refs {
 		ref := &refs[i]
 		if ref.Actor == "" && ref.Target == "" {
@@ -248,7 +250,7 @@ func (m *Monitor) enrich(records plog.LogRecordSlice, refs []convert.EventRef) {
 			}
 		}
 	}
-	m.deps.Telemetry.Enrichment(hits, misses)
+	return hits, misses
 }
 
 // refusedCursor recognises DocuSign refusing the cursor itself (400 INVALID_CURSOR), which retrying
@@ -335,7 +337,7 @@ func (m *Monitor) rebuild(p *stream.Page) func() plog.Logs {
 	return func() plog.Logs {
 		logs, records, refs, _ := p.Reconvert(m.deps.NewBatch)
 		if m.deps.Identities != nil {
-			m.enrich(records, refs)
+			m.enrich(records, refs) // counted when the page was first converted
 		}
 		m.dropDuplicates(records, refs)
 		return logs
