@@ -40,13 +40,15 @@ lint:
 generate:
 	cd receiver/docusignreceiver && $(GO) tool mdatagen metadata.yaml
 
-## bench: conversion, drain and users-diff benchmarks summarised as the table in BENCHMARKS.md (~3 min)
+## bench: conversion, enrichment, drain and users-diff benchmarks summarised as the table in BENCHMARKS.md (~3 min)
 BENCH_COUNT ?= 3
 BENCH_OUT   ?= $(or $(TMPDIR),/tmp)/otelcol-docusign-bench.txt
 bench:
 	@mkdir -p $(BIN_DIR) && $(GO) build -o $(BIN_DIR)/simulator ./examples/simulator
-	@{ $(GO) test -run '^$$' -bench 'ConvertMonitorPage|FloorStdlibUnmarshal' -benchmem -benchtime 2s \
+	@{ $(GO) test -run '^$$' -bench 'ConvertMonitorPage|FloorStdlibUnmarshal|EnrichMonitorPage' -benchmem -benchtime 2s \
 	     -count $(BENCH_COUNT) ./receiver/docusignreceiver/internal/convert/ && \
+	   $(GO) test -run '^$$' -bench 'Inventory100k' -benchmem -benchtime 200000x -count $(BENCH_COUNT) \
+	     ./receiver/docusignreceiver/internal/identity/ && \
 	   DOCUSIGN_BENCH_SIMULATOR=$(BIN_DIR)/simulator $(GO) test -run '^$$' -bench 'MonitorDrain|UsersDiff' \
 	     -benchmem -benchtime 1x -count $(BENCH_COUNT) -timeout 10m ./receiver/docusignreceiver/ ; } 2>&1 \
 	  | tee $(BENCH_OUT) | $(GO) run ./test/benchtable

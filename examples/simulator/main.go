@@ -4,7 +4,9 @@
 // Command simulator serves a fake DocuSign (OAuth JWT grant, Monitor stream, Admin users) on a
 // loopback address for the offline demo and the end-to-end test. It generates a fresh RSA key per
 // run, writes it to -key-out (mode 0600), prints the URL and ids, appends live Monitor events until
-// SIGINT/SIGTERM, and then shuts down. -environment picks the DocuSign environment whose JWT audience
+// SIGINT/SIGTERM, and then shuts down. Monitor events name the organisation's -users as actors and
+// targets, but for a -unknown-user-share of ids that are no user; every user has a profile
+// (/management/v2.1/organizations/{org}/users/{user}/dsprofile). -environment picks the DocuSign environment whose JWT audience
 // it accepts besides its own host; -chaos-rate turns on docusigntest's chaos mode (hostile faults
 // drawn at random from -chaos-kinds).
 package main
@@ -41,7 +43,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8089", "loopback host:port to listen on")
 	events := fs.Int("events", 5000, "initial Monitor backlog, spread over the last 6 hours")
 	rate := fs.Int("rate", 5, "new Monitor events appended per second")
-	users := fs.Int("users", 120, "organisation users")
+	users := fs.Int("users", 120, "organisation users; Monitor events name them")
+	unknownShare := fs.Float64("unknown-user-share", 0, "share in [0, 1] of the user ids Monitor events name that are no organisation user")
 	keyOut := fs.String("key-out", filepath.Join(".tmp", "simulator", "private.pem"), "where to write the app's PKCS#1 private key (mode 0600)")
 	envOut := fs.String("env-out", "", "optional shell-sourceable file with the DOCUSIGN_* variables")
 	latency := fs.Duration("latency", 0, "delay added to every request")
@@ -55,6 +58,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err := requireLoopback(*addr); err != nil {
 		return err
+	}
+	if !(*unknownShare >= 0 && *unknownShare <= 1) {
+		return fmt.Errorf("-unknown-user-share %v: use a share between 0 and 1", *unknownShare)
 	}
 	if *environment != docusigntest.EnvironmentDemo && *environment != docusigntest.EnvironmentProduction {
 		return fmt.Errorf("-environment %q: use %s or %s", *environment, docusigntest.EnvironmentDemo, docusigntest.EnvironmentProduction)
@@ -75,7 +81,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		_ = ln.Close()
 		return fmt.Errorf("-addr %q resolved to %s, which is not a loopback address", *addr, ln.Addr())
 	}
-	s := docusigntest.NewServer(docusigntest.Options{Listener: ln, Seed: *seed, Environment: *environment}) // a fresh key per process
+	s := docusigntest.NewServer(docusigntest.Options{Listener: ln, Seed: *seed, Environment: *environment,
+		UnknownUserShare: *unknownShare}) // a fresh key per process
 	defer s.Close()
 	if err := s.SetChaos(chaos); err != nil {
 		return fmt.Errorf("-chaos-rate, -chaos-kinds: %w", err)

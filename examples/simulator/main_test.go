@@ -163,6 +163,12 @@ func startRun(t *testing.T, args ...string) (map[string]string, *syncBuffer) {
 
 // grant asks the simulator for a token with the given aud and returns the status and OAuth error.
 func grant(t *testing.T, env map[string]string, aud string) (int, string) {
+	status, code, _ := grantToken(t, env, aud)
+	return status, code
+}
+
+// grantToken is grant that returns the access token too.
+func grantToken(t *testing.T, env map[string]string, aud string) (status int, code, token string) {
 	pemBytes, err := os.ReadFile(env["DOCUSIGN_PRIVATE_KEY_FILE"])
 	require.NoError(t, err)
 	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
@@ -182,7 +188,7 @@ func grant(t *testing.T, env map[string]string, aud string) (int, string) {
 		Error       string `json:"error"`
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
-	return resp.StatusCode, body.Error
+	return resp.StatusCode, body.Error, body.AccessToken
 }
 
 func TestRunEnvironmentPicksTheAcceptedAudience(t *testing.T) {
@@ -209,6 +215,84 @@ func TestRunEnvironmentPicksTheAcceptedAudience(t *testing.T) {
 	}
 }
 
+// getJSON sends an authenticated GET, requires a 200 and decodes the body into v.
+func getJSON(t *testing.T, rawURL, token string, v any) {
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, rawURL)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+}
+
+// listedUsers are the ids of the simulator's organisation users, from its users listing.
+func listedUsers(t *testing.T, env map[string]string, token string) []string {
+	var users struct {
+		Users []struct {
+			ID string `json:"id"`
+		} `json:"users"`
+	}
+	getJSON(t, env["DOCUSIGN_USERS_ENDPOINT"]+"/v2/organizations/"+env["DOCUSIGN_ORGANIZATION_ID"]+"/users?take=100&account_id="+env["DOCUSIGN_ACCOUNT_ID"], token, &users)
+	ids := make([]string, len(users.Users))
+	for i, u := range users.Users {
+		ids[i] = u.ID
+	}
+	return ids
+}
+
+func TestRunEventsNameTheDemoUsers(t *testing.T) {
+	env, _ := startRun(t, "-users", "5", "-events", "400")
+	status, code, token := grantToken(t, env, "account-d.docusign.com")
+	require.Equal(t, http.StatusOK, status, code)
+	ids := listedUsers(t, env, token)
+	require.Len(t, ids, 5)
+	listed := map[string]bool{}
+	for _, id := range ids {
+		listed[id] = true
+	}
+	var page struct {
+		Data []struct {
+			UserID         string `json:"userId"`
+			AffectedUserID string `json:"affectedUserId"`
+		} `json:"data"`
+	}
+	getJSON(t, env["DOCUSIGN_MONITOR_ENDPOINT"]+"/api/v2.0/datasets/monitor/stream?limit=2000", token, &page)
+	require.GreaterOrEqual(t, len(page.Data), 400)
+	actors := map[string]bool{}
+	for i, e := range page.Data {
+		require.True(t, listed[e.UserID], "event %d: actor %q is a listed user", i, e.UserID)
+		require.True(t, e.AffectedUserID == "" || listed[e.AffectedUserID], "event %d: target %q is a listed user", i, e.AffectedUserID)
+		actors[e.UserID] = true
+	}
+	assert.Len(t, actors, 5, "every demo user acts")
+
+	var profile struct {
+		Users []map[string]any `json:"users"`
+	}
+	getJSON(t, env["DOCUSIGN_USERS_ENDPOINT"]+"/v2.1/organizations/"+env["DOCUSIGN_ORGANIZATION_ID"]+"/users/"+ids[1]+"/dsprofile", token, &profile)
+	require.Len(t, profile.Users, 1)
+	assert.Equal(t, ids[1], profile.Users[0]["id"], "every demo user has a profile")
+}
+
+func TestRunUnknownUserShare(t *testing.T) {
+	env, _ := startRun(t, "-users", "4", "-events", "400", "-unknown-user-share", "1")
+	_, _, token := grantToken(t, env, "account-d.docusign.com")
+	var page struct {
+		Data []struct {
+			UserID string `json:"userId"`
+		} `json:"data"`
+	}
+	getJSON(t, env["DOCUSIGN_MONITOR_ENDPOINT"]+"/api/v2.0/datasets/monitor/stream?limit=2000", token, &page)
+	require.NotEmpty(t, page.Data)
+	ids := listedUsers(t, env, token)
+	require.Len(t, ids, 4)
+	for i, e := range page.Data {
+		require.NotContains(t, ids, e.UserID, "event %d: with a share of 1 no event names a user", i)
+	}
+}
+
 func TestRunChaosFlags(t *testing.T) {
 	env, out := startRun(t, "-chaos-rate", "1", "-chaos-seed", "3", "-chaos-kinds", "rate-huge")
 	assert.Contains(t, out.String(), "chaos: 100% of requests get a hostile fault (seed 3) from rate-huge")
@@ -228,6 +312,7 @@ func TestRunRefusesBadChaosAndEnvironmentFlags(t *testing.T) {
 	}{
 		{[]string{"-environment", "staging"}, `-environment "staging"`},
 		{[]string{"-chaos-rate", "2"}, "chaos rate 2 is not between 0 and 1"},
+		{[]string{"-unknown-user-share", "1.5"}, "-unknown-user-share 1.5"},
 		{[]string{"-chaos-rate", "0.5", "-chaos-kinds", "rate-huge,bogus"}, `"bogus"`},
 		{[]string{"-chaos-rate", "0.5", "-chaos-kinds", "event-deep-nesting"}, "a record, not a fault"},
 	} {

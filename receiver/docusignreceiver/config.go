@@ -94,6 +94,10 @@ type MonitorConfig struct {
 	PageSize       int           `mapstructure:"page_size"`
 	// StartTime is where the first run starts when no checkpoint exists (RFC 3339); unset means now.
 	StartTime time.Time `mapstructure:"start_time"`
+	// EnrichUsers names events' actors and targets from the users inventory (when users are enabled).
+	EnrichUsers bool `mapstructure:"enrich_users"`
+	// EnrichWait is how long a first start waits for the first users sync; 0 does not wait.
+	EnrichWait time.Duration `mapstructure:"enrich_wait"`
 }
 
 // UsersConfig configures the Admin API organisation users inventory.
@@ -108,7 +112,20 @@ type UsersConfig struct {
 	FullSyncInterval time.Duration `mapstructure:"full_sync_interval"`
 	// Snapshot emits every user (operation SNAPSHOT) at each full sync.
 	Snapshot bool `mapstructure:"snapshot"`
+	// Profiles reads each user's admin profile (opt-in).
+	Profiles ProfilesConfig `mapstructure:"profiles"`
 }
+
+// ProfilesConfig configures the admin profile drill-down.
+type ProfilesConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// MaxRequestsPerHour bounds the profile requests in any rolling hour: the account's hourly budget
+	// (3,000 by default) is shared with the customer's other integrations.
+	MaxRequestsPerHour int `mapstructure:"max_requests_per_hour"`
+}
+
+// maxProfileRequestsPerHour is DocuSign's default hourly budget for an account.
+const maxProfileRequestsPerHour = 3000
 
 var _ component.Config = (*Config)(nil)
 
@@ -164,6 +181,9 @@ func (m *MonitorConfig) validate() []error {
 	if m.PageSize < 1 || m.PageSize > maxMonitorPageSize {
 		errs = append(errs, fmt.Errorf("monitor.page_size: must be between 1 and %d, got %d", maxMonitorPageSize, m.PageSize))
 	}
+	if m.EnrichWait < 0 {
+		errs = append(errs, fmt.Errorf("monitor.enrich_wait: must not be negative, got %s", m.EnrichWait))
+	}
 	return errs
 }
 
@@ -177,6 +197,12 @@ func (u *UsersConfig) validate() []error {
 	}
 	if u.FullSyncInterval < 0 {
 		errs = append(errs, fmt.Errorf("users.full_sync_interval: must not be negative, got %s", u.FullSyncInterval))
+	}
+	if p := u.Profiles; p.MaxRequestsPerHour < 1 || p.MaxRequestsPerHour > maxProfileRequestsPerHour {
+		errs = append(errs, fmt.Errorf("users.profiles.max_requests_per_hour: must be between 1 and %d, got %d", maxProfileRequestsPerHour, p.MaxRequestsPerHour))
+	}
+	if u.Profiles.Enabled && !u.Enabled {
+		errs = append(errs, errors.New("users.profiles.enabled: needs users.enabled (profiles are read for the users the listing finds)"))
 	}
 	if u.Enabled {
 		if strings.TrimSpace(u.OrganizationID) == "" {
@@ -225,7 +251,8 @@ func (e enabledSources) scopes() []string {
 func (cfg *Config) sources() enabledSources {
 	var out enabledSources
 	if m := cfg.Monitor; m.Enabled {
-		opts := sources.MonitorOptions{URL: cfg.monitorPageURL(), PageSize: m.PageSize, PollInterval: m.PollInterval, StartTime: m.StartTime}
+		opts := sources.MonitorOptions{URL: cfg.monitorPageURL(), PageSize: m.PageSize, PollInterval: m.PollInterval, StartTime: m.StartTime,
+			Enrich: cfg.enrichesEvents(), EnrichWait: m.EnrichWait}
 		out = append(out, enabledSource{sources.MonitorName, m.PollInterval, sources.MonitorScopes,
 			func(d source.Deps) source.Source { return sources.NewMonitor(opts, d) }})
 	}
@@ -235,7 +262,23 @@ func (cfg *Config) sources() enabledSources {
 		out = append(out, enabledSource{sources.UsersName, u.PollInterval, sources.UsersScopes,
 			func(d source.Deps) source.Source { return sources.NewUsers(opts, d) }})
 	}
+	if u := cfg.Users; u.Enabled && u.Profiles.Enabled {
+		opts := sources.ProfilesOptions{BaseURL: cfg.adminBaseURL(), OrganizationID: u.OrganizationID, UserID: cfg.UserID,
+			MaxRequestsPerHour: u.Profiles.MaxRequestsPerHour}
+		out = append(out, enabledSource{sources.ProfilesName, sources.ProfilesInterval(u.Profiles.MaxRequestsPerHour), sources.ProfilesScopes,
+			func(d source.Deps) source.Source { return sources.NewProfiles(opts, d) }})
+	}
 	return out
+}
+
+// enrichesEvents: Monitor names its events' users from the users inventory.
+func (cfg *Config) enrichesEvents() bool {
+	return cfg.Monitor.Enabled && cfg.Monitor.EnrichUsers && cfg.Users.Enabled
+}
+
+// keepsIdentities: a users inventory is kept, for enrichment or profiles.
+func (cfg *Config) keepsIdentities() bool {
+	return cfg.enrichesEvents() || (cfg.Users.Enabled && cfg.Users.Profiles.Enabled)
 }
 
 // monitorPageURL builds the request for a page of the configured stream.

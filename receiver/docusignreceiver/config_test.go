@@ -44,6 +44,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 	assert.Equal(t, time.Hour, cfg.Users.PollInterval)
 	assert.Equal(t, 250, cfg.Users.PageSize)
 	assert.Equal(t, 24*time.Hour, cfg.Users.FullSyncInterval)
+	assert.True(t, cfg.Monitor.EnrichUsers, "on, once users are enabled")
+	assert.Equal(t, 5*time.Minute, cfg.Monitor.EnrichWait)
+	assert.Equal(t, ProfilesConfig{Enabled: false, MaxRequestsPerHour: 300}, cfg.Users.Profiles)
 	assert.Equal(t, "https://account.docusign.com", cfg.oauthBaseURL())
 	assert.Equal(t, "account.docusign.com", cfg.jwtAudience(), "the environment's OAuth host")
 	assert.Equal(t, "https://lens.docusign.net", cfg.monitorBaseURL())
@@ -65,11 +68,12 @@ func TestLoadConfigEveryKey(t *testing.T) {
 	assert.Equal(t, "https://lens.proxy.example.com", cfg.monitorBaseURL())
 	assert.Equal(t, "https://admin.proxy.example.com/management", cfg.adminBaseURL())
 	assert.Equal(t, MonitorConfig{Enabled: true, Stream: "lens", Endpoint: "https://lens.proxy.example.com", PollInterval: 30 * time.Second, PageSize: 500,
-		StartTime: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, cfg.Monitor)
+		StartTime: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), EnrichUsers: false, EnrichWait: 30 * time.Second}, cfg.Monitor)
 	assert.Equal(t, UsersConfig{
 		Enabled: true, Endpoint: "https://admin.proxy.example.com/management",
 		OrganizationID: "c0ffee00-1111-4222-8333-444455556666", AccountID: "5a1c2d3e-0000-4b5c-8d9e-112233445566",
 		PollInterval: 2 * time.Hour, PageSize: 100, FullSyncInterval: 12 * time.Hour, Snapshot: true,
+		Profiles: ProfilesConfig{Enabled: true, MaxRequestsPerHour: 120},
 	}, cfg.Users)
 }
 
@@ -80,6 +84,7 @@ func TestLoadConfigInvalidReportsEveryKey(t *testing.T) {
 		"environment:", "integration_key:", "user_id:", "private_key, private_key_file: set exactly one",
 		"monitor.poll_interval:", "monitor.page_size:",
 		"users.page_size:", "users.organization_id:", "users.account_id:",
+		"monitor.enrich_wait:", "users.profiles.max_requests_per_hour:",
 	} {
 		assert.Contains(t, err.Error(), key)
 	}
@@ -144,6 +149,10 @@ func TestValidateEachProblemNamesItsKey(t *testing.T) {
 		{"audience with a path", func(c *Config) { c.Audience = "account-d.docusign.com/oauth" }, "audience:"},
 		{"audience with a space", func(c *Config) { c.Audience = "account d.docusign.com" }, "audience:"},
 		{"negative full sync", func(c *Config) { c.Users.FullSyncInterval = -time.Second }, "users.full_sync_interval:"},
+		{"negative enrich wait", func(c *Config) { c.Monitor.EnrichWait = -time.Second }, "monitor.enrich_wait: must not be negative, got -1s"},
+		{"profiles without users", func(c *Config) { c.Users.Profiles.Enabled = true }, "users.profiles.enabled: needs users.enabled"},
+		{"no profile budget", func(c *Config) { c.Users.Profiles.MaxRequestsPerHour = 0 }, "users.profiles.max_requests_per_hour: must be between 1 and"},
+		{"profile budget beyond DocuSign's", func(c *Config) { c.Users.Profiles.MaxRequestsPerHour = 1_000_000 }, "users.profiles.max_requests_per_hour:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

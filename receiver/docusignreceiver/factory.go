@@ -35,12 +35,15 @@ func createDefaultConfig() component.Config {
 			Stream:       streamLens,
 			PollInterval: time.Minute,
 			PageSize:     maxMonitorPageSize,
+			EnrichUsers:  true,
+			EnrichWait:   5 * time.Minute,
 		},
 		Users: UsersConfig{
 			Enabled:          false,
 			PollInterval:     time.Hour,
 			PageSize:         maxUsersPageSize,
 			FullSyncInterval: 24 * time.Hour,
+			Profiles:         ProfilesConfig{MaxRequestsPerHour: 300},
 		},
 	}
 }

@@ -22,8 +22,10 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/identity"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/sources"
 )
 
 // docusignReceiver builds the clients and the checkpoint store, and runs one source per enabled
@@ -111,6 +113,9 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 		Health:    source.NewHealth(host),
 		Logger:    logger,
 		NewBatch:  r.newBatch,
+	}
+	if r.cfg.keepsIdentities() { // written by the users source, under its checkpoint
+		env.Identities = identity.New(r.store.Namespace(sources.UsersName))
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())

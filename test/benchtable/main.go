@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Command benchtable reads `go test -bench` output on stdin and prints the table of BENCHMARKS.md:
-// conversion against the encoding/json floor, drain time against the round-trip floor, peak heap of
-// a 100k and a 1M backlog, and the users diff. Repeated runs (-count) are summarised by their median.
+// conversion against the encoding/json floor, enrichment against conversion, drain time against the
+// round-trip floor, peak heap of a 100k and a 1M backlog, and the users diff. Repeated runs (-count) are summarised by their median.
 // Targets are reported, never enforced: it fails only when a benchmark failed or is missing.
 package main
 
@@ -23,9 +23,11 @@ import (
 const (
 	benchConvert = "BenchmarkConvertMonitorPage"
 	benchFloor   = "BenchmarkFloorStdlibUnmarshal"
+	benchEnrich  = "BenchmarkEnrichMonitorPage"
 	benchDrain   = "BenchmarkMonitorDrain/events=100000"
 	benchDrain1M = "BenchmarkMonitorDrain/events=1000000"
 	benchUsers   = "BenchmarkUsersDiff"
+	benchInv     = "BenchmarkInventory100k"
 )
 
 // Units of the work one benchmark op covers, to turn per-op figures into per-item ones.
@@ -37,8 +39,10 @@ const (
 // Targets from the performance issue.
 const (
 	targetConvertRatio = 0.5
+	targetEnrichRatio  = 0.10
 	targetDrainRatio   = 1.10
 	targetHeapGrowth   = 0.20
+	targetInventoryMiB = 30
 )
 
 // results maps a benchmark name to its metrics by unit, one value per run.
@@ -158,6 +162,10 @@ func render(w io.Writer, r *results) []string {
 	convBytes := r.get(benchConvert, "B/op", &missing) / eventsPerPage
 	floorBytes := r.get(benchFloor, "B/op", &missing) / eventsPerPage
 
+	enrich := r.get(benchEnrich, "enrich-ns/event", &missing)
+	enrichConv := r.get(benchEnrich, "convert-ns/event", &missing)
+	enrichRatio := r.get(benchEnrich, "enrich-ratio", &missing) // the median of each run's ratio: interleaved
+
 	wall := r.get(benchDrain, "wall-ms", &missing)
 	drainFloor := r.get(benchDrain, "floor-ms", &missing)
 	wall1M := r.get(benchDrain1M, "wall-ms", &missing)
@@ -171,11 +179,14 @@ func render(w io.Writer, r *results) []string {
 	userAllocs := r.get(benchUsers, "allocs/op", &missing) / usersPerDiff
 	userBytes := r.get(benchUsers, "B/op", &missing) / usersPerDiff
 
+	invMiB := r.get(benchInv, "inventory-MiB", &missing)
+	invNs := r.get(benchInv, "ns/op", &missing)
+
 	for _, h := range r.header {
 		fmt.Fprintln(w, h)
 	}
-	fmt.Fprintf(w, "runs: conversion %d, drain %d/%d, users %d (medians)\n\n",
-		min(r.runs(benchConvert), r.runs(benchFloor)), r.runs(benchDrain), r.runs(benchDrain1M), r.runs(benchUsers))
+	fmt.Fprintf(w, "runs: conversion %d, enrichment %d, drain %d/%d, users %d (medians)\n\n",
+		min(r.runs(benchConvert), r.runs(benchFloor)), r.runs(benchEnrich), r.runs(benchDrain), r.runs(benchDrain1M), r.runs(benchUsers))
 
 	known := func(names ...string) bool {
 		for _, n := range names {
@@ -195,6 +206,11 @@ func render(w io.Writer, r *results) []string {
 	fmt.Fprintf(tw, "bytes/event\t%.0f\t%.0f\t%.2f×\t\t\t\n", convBytes, floorBytes, ratio(convBytes, floorBytes))
 	fmt.Fprintln(tw, "\t\t\t\t\t\t")
 
+	fmt.Fprintln(tw, "enrichment, the same page, every user known\tenrichment\tconversion\tratio\ttarget\t\truns")
+	fmt.Fprintf(tw, "ns/event\t%.0f\t%.0f\t%.3f×\t≤ %.2f×\t%s\t%s\n", enrich, enrichConv, enrichRatio, targetEnrichRatio,
+		verdict(enrichRatio <= targetEnrichRatio, known(benchEnrich)), r.spread(benchEnrich, "enrich-ratio"))
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+
 	fmt.Fprintln(tw, "drain, 20 ms per request, page_size 2000\twall ms\tfloor ms\tratio\ttarget\t\truns")
 	drainRatio := ratio(wall, drainFloor)
 	fmt.Fprintf(tw, "100,000 events\t%.0f\t%.0f\t%.3f×\t≤ %.2f×\t%s\t%s\n", wall, drainFloor, drainRatio, targetDrainRatio,
@@ -210,6 +226,11 @@ func render(w io.Writer, r *results) []string {
 
 	fmt.Fprintln(tw, "users diff, 100,000 users, 1% changed\tns/user\tallocs/user\tbytes/user\t\t\t")
 	fmt.Fprintf(tw, "digest and compare\t%.0f\t%.1f\t%.0f\t\t\t\n", userNs, userAllocs, userBytes)
+	fmt.Fprintln(tw, "\t\t\t\t\t\t")
+
+	fmt.Fprintln(tw, "users inventory, 100,000 users\tMiB\tns/lookup\t\ttarget\t\t")
+	fmt.Fprintf(tw, "listed and profiled\t%.1f\t%.0f\t\t≤ %d MiB\t%s\t\n", invMiB, invNs, targetInventoryMiB,
+		verdict(invMiB <= targetInventoryMiB, known(benchInv)))
 	_ = tw.Flush()
 	return missing
 }

@@ -3,8 +3,10 @@
 
 // Package docusigntest is a fake DocuSign for tests, benchmarks and the offline demo: one
 // net/http/httptest server that speaks the OAuth JWT grant (/oauth/token, /oauth/userinfo,
-// /oauth/auth), the Monitor v2 stream (/api/v2.0/datasets/monitor/stream) and the Admin API
-// organisation users listing (/management/v2/organizations/{org}/users), with fault injection.
+// /oauth/auth), the Monitor v2 stream (/api/v2.0/datasets/monitor/stream), the Admin API
+// organisation users listing (/management/v2/organizations/{org}/users) and per-user profile
+// drill-down (/management/v2.1/organizations/{org}/users/{user}/dsprofile and …/users/dsprofile?email=),
+// with fault injection.
 //
 // Base URLs for a receiver under test: auth_endpoint and monitor endpoint = Server.URL(),
 // users endpoint = Server.URL()+"/management". The token endpoint accepts as JWT audience the bare
@@ -14,7 +16,16 @@
 //
 // Monitor events are generated lazily from (Seed, stream position): the store keeps one int64
 // timestamp per event, so a 1,000,000-event backlog costs about 8 MB and a page is encoded on
-// demand with an append-based writer.
+// demand with an append-based writer. Once the organisation has users, an event's actor (userId) and
+// target (affectedUserId, data.AffectedUserId) are drawn from them, a pure function of (Seed, position,
+// user count), but for Options.UnknownUserShare of ids that are no user (IsUser tells); without users
+// they come from a fixed pool of 40 ids, those of the first 40 users AddUsers would create.
+//
+// A user's profile (profiles.go) is rendered per request: the fields it shares with the user record
+// (names, user_status, created_on, the membership's email, status and groups) come from the record, the
+// rest is generated from the user id and groups (a few organisation admins, the impersonated admin among
+// them; most requiring two-step verification; some federated), and ModifyProfile and SetLastLogin lay
+// changes over it.
 //
 // Behaviour chosen where DocuSign's is not documented:
 //   - Cursors are opaque strings shaped like DocuSign's, aa_<ticks>_<ticks>_<position>, where
@@ -30,16 +41,22 @@
 //     both answer no_valid_keys_or_signatures; a scope list without "impersonation" answers
 //     invalid_grant; a scope outside Options.Scopes (or SetConsentRequired(true)) answers
 //     consent_required.
-//   - The Monitor stream needs a token with scope "signature"; the users listing needs
-//     "user_read"; otherwise 403 USER_LACKS_PERMISSIONS.
+//   - The Monitor stream needs a token with scope "signature"; the users listing and the profile
+//     drill-down need "user_read"; otherwise 403 USER_LACKS_PERMISSIONS.
+//   - Profiles: an unknown user id answers 404 not_found ({"error","error_description"}, as an
+//     unknown organisation does); an email of no user answers 200 with an empty users list. License
+//     fields (license_type, subscription_id, plan_name) only with include_license=true; sort is
+//     accepted and ignored. federated_status is "federated" or "not_federated" (DocuSign's values are
+//     not documented). A profile-only change (ModifyProfile) does not modify the user record, so
+//     last_modified_since does not reveal it.
 //   - X-RateLimit-Remaining counts down per account and clock hour (X-RateLimit-Reset is the next
 //     hour), X-BurstLimit-Remaining per 30 s; 429s for a used-up window only with
 //     Options.EnforceRateLimit, so long benchmarks never trip it.
 //   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
 //     last_modified_since compares it with the given instant truncated to its UTC day.
 //   - "API requests" (faults RateLimitNext/TruncateNext/ResetNext, rate-limit headers) are the
-//     Monitor streams (lens and organisation) and Admin users endpoints; FailNext and SetLatency
-//     apply to every path.
+//     Monitor streams (lens and organisation) and Admin API endpoints (users listing, profiles);
+//     FailNext and SetLatency apply to every path.
 //
 // Hostile mode (hostile.go) adds the ways DocuSign, or a proxy in front of it, can hurt a client:
 // garbage rate-limit headers, hostile 429s, redirects off host, endless, oversized and lying bodies,

@@ -7,9 +7,40 @@ import (
 	"strconv"
 )
 
-// userPoolSize is how many distinct users act in generated events; user k of the pool has the same
-// id as the k-th user created by AddUsers, and user 0 is the impersonated admin (Options.UserID).
+// userPoolSize is how many distinct users act in generated events while the organisation has no
+// users; user k of the pool has the same id as the k-th user created by AddUsers, and user 0 is the
+// impersonated admin (Options.UserID).
 const userPoolSize = 40
+
+// eventUsers are the users generated events name: a snapshot of the organisation's ids when a page is
+// encoded, and the share of ids that name no user. Without ids events name the pool.
+type eventUsers struct {
+	ids     []string // append-only in the store, so this cut never changes
+	unknown float64
+}
+
+// eventUsers snapshots the organisation's users for the events of one page.
+func (s *Server) eventUsers() eventUsers {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return eventUsers{ids: s.users.ids[:len(s.users.ids):len(s.users.ids)], unknown: s.opts.UnknownUserShare}
+}
+
+// pick draws the actor and the target of event pos from the users, a pure function of (seed, pos,
+// number of users): each is a user but for the unknown share, which names an id of no user. It draws
+// from its own sequence, so the rest of the event is the same with and without users.
+func (u eventUsers) pick(seed int64, pos int) (actor, target string) {
+	r := newDetRand(seed, streamEventUser, uint64(pos))
+	draw := func(which uint64) string {
+		share, k := r.float(), r.intn(len(u.ids)) // both drawn always: the share never shifts the choice
+		if share < u.unknown {
+			return detGUID(seed, streamUnknownUser, uint64(pos)<<1|which)
+		}
+		return u.ids[k]
+	}
+	actor = draw(0)
+	return actor, draw(1)
+}
 
 // eventGenerator renders Monitor event number pos as JSON, a pure function of (seed, pos).
 type eventGenerator struct {
@@ -180,14 +211,17 @@ func kindFor(r *detRand) eventKind {
 	}
 }
 
-// appendEvent writes event number pos with the given timestamp as one JSON object.
-func (g *eventGenerator) appendEvent(b []byte, pos int, ticks int64) []byte {
+// appendEvent writes event number pos with the given timestamp as one JSON object, naming users.
+func (g *eventGenerator) appendEvent(b []byte, pos int, ticks int64, users eventUsers) []byte {
 	r := newDetRand(g.seed, streamEvent, uint64(pos))
 	kind := kindFor(&r)
 	cl := clients[r.intn(len(clients))]
 	pl := places[r.intn(len(places))]
 	actor := g.userIDs[r.intn(userPoolSize)]
 	target := g.userIDs[r.intn(userPoolSize)]
+	if len(users.ids) > 0 {
+		actor, target = users.pick(g.seed, pos)
+	}
 	minimal := r.chance(8)
 
 	object, action, result, property, field := "", "", "Success", "", ""

@@ -6,8 +6,10 @@ package docusigntest
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +254,111 @@ func BenchmarkAddMillionEvents(b *testing.B) {
 	for b.Loop() {
 		s := &Server{opts: Options{Seed: 1}}
 		s.AddMonitorEvents(1_000_000, time.Now().Add(-6*24*time.Hour), 500*time.Millisecond)
+	}
+}
+
+// namedUsers are the user ids an event names: its actor and its target, where it has one.
+type namedUsers struct {
+	actor   string
+	targets []string // affectedUserId and data.AffectedUserId, where present and not empty
+	kind    string   // object and action
+}
+
+func decodeNamedUsers(t testing.TB, page []byte) []namedUsers {
+	t.Helper()
+	var body struct {
+		Data []struct {
+			UserID         string         `json:"userId"`
+			AffectedUserID *string        `json:"affectedUserId"`
+			Object         string         `json:"object"`
+			Action         string         `json:"action"`
+			Data           map[string]any `json:"data"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(page, &body))
+	out := make([]namedUsers, len(body.Data))
+	for i, e := range body.Data {
+		out[i] = namedUsers{actor: e.UserID, kind: e.Object + " " + e.Action}
+		if e.AffectedUserID != nil && *e.AffectedUserID != "" {
+			out[i].targets = append(out[i].targets, *e.AffectedUserID)
+		}
+		if v, ok := e.Data["AffectedUserId"].(string); ok {
+			out[i].targets = append(out[i].targets, v)
+		}
+	}
+	return out
+}
+
+func TestGeneratedEventsNameTheOrganisationsUsers(t *testing.T) {
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 31})
+	s.AddUsers(120)
+	s.AddMonitorEvents(4000, testNow.Add(-24*time.Hour), 17*time.Second)
+	events := decodeNamedUsers(t, generatedPage(t, s, 4000))
+	actors, targeted := map[string]bool{}, 0
+	for i, e := range events {
+		require.True(t, s.IsUser(e.actor), "event %d: actor %q is a user", i, e.actor)
+		actors[e.actor] = true
+		for _, target := range e.targets {
+			require.True(t, s.IsUser(target), "event %d: target %q is a user", i, target)
+		}
+		if len(e.targets) > 0 {
+			targeted++
+			require.Contains(t, []string{"Group UserAdded", "User Created"}, e.kind, "event %d names a target", i)
+		}
+	}
+	assert.Greater(t, len(actors), 100, "actors come from the whole directory, not the first %d users", userPoolSize)
+	assert.Greater(t, targeted, 300)
+
+	// Only the user ids differ from the same events served without users.
+	bare := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 31})
+	bare.AddMonitorEvents(4000, testNow.Add(-24*time.Hour), 17*time.Second)
+	withUsers, without := generatedPage(t, s, 4000), generatedPage(t, bare, 4000)
+	assert.Equal(t, len(without), len(withUsers), "the same size: ids are all GUIDs")
+	ids := regexp.MustCompile(`"(userId|affectedUserId|AffectedUserId)":"[0-9a-f-]{36}"`)
+	assert.Equal(t, ids.ReplaceAllString(string(without), `"$1":"…"`), ids.ReplaceAllString(string(withUsers), `"$1":"…"`))
+
+	again := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 31})
+	again.AddUsers(120)
+	again.AddMonitorEvents(4000, testNow.Add(-24*time.Hour), 17*time.Second)
+	assert.Equal(t, withUsers, generatedPage(t, again, 4000), "deterministic from seed, position and user count")
+}
+
+func TestWithoutUsersEventsNameTheFirstFortyGeneratedUsers(t *testing.T) {
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 32})
+	s.AddMonitorEvents(2000, testNow.Add(-24*time.Hour), 17*time.Second)
+	events := decodeNamedUsers(t, generatedPage(t, s, 2000))
+
+	directory := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 32})
+	directory.AddUsers(userPoolSize)
+	actors := map[string]bool{}
+	for i, e := range events {
+		actors[e.actor] = true
+		for _, id := range append([]string{e.actor}, e.targets...) {
+			require.True(t, directory.IsUser(id), "event %d: %q is one of the first %d users", i, id, userPoolSize)
+		}
+	}
+	assert.Len(t, actors, userPoolSize)
+	assert.False(t, s.IsUser(events[0].actor), "a server without users has none")
+}
+
+func TestUnknownUserShare(t *testing.T) {
+	const share = 0.25
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now, Seed: 33, UnknownUserShare: share})
+	s.AddUsers(30)
+	s.AddMonitorEvents(6000, testNow.Add(-24*time.Hour), 11*time.Second)
+	var names, unknown int
+	for _, e := range decodeNamedUsers(t, generatedPage(t, s, 6000)) {
+		for _, id := range append([]string{e.actor}, e.targets[:min(len(e.targets), 1)]...) {
+			names++
+			if !s.IsUser(id) {
+				unknown++
+				require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id, "an unknown user is still a GUID")
+			}
+		}
+	}
+	assert.InDelta(t, share, float64(unknown)/float64(names), 0.03, "%d of %d names are of no user", unknown, names)
+
+	for _, bad := range []float64{-0.1, 1.5, math.NaN()} {
+		assert.Panics(t, func() { NewServer(Options{UnknownUserShare: bad}) }, "%v", bad)
 	}
 }

@@ -163,6 +163,7 @@ type Stats struct {
 	MonitorRequests     int             // stream calls that reached the handler (not faulted away)
 	MonitorEventsServed int             // events sent in stream pages
 	UserRequests        int             // users listing calls that reached the handler
+	ProfileRequests     int             // profile drill-down calls (by id or email) that reached the handler
 	Unauthorized        int             // 401 answers
 	Resets              int             // connections reset by ResetNext
 	Truncated           int             // bodies cut by TruncateNext

@@ -193,7 +193,7 @@ type hostileScope int
 
 const (
 	scopeAll     hostileScope = iota // every endpoint
-	scopeAPI                         // the Monitor streams and the users listing
+	scopeAPI                         // the Monitor streams and the Admin API (users listing, profiles)
 	scopeMonitor                     // the Monitor streams
 	scopeUsers                       // the users listing
 	scopeToken                       // the token endpoint

@@ -329,6 +329,7 @@ func (s *Server) shapePage(r *http.Request, cursor string, p page, dataKey strin
 // otherwise; it returns where filler goes for padded events (the filler itself is never built).
 func (s *Server) appendPage(b []byte, p page, shape pageShape) ([]byte, []padAt) {
 	var pads []padAt
+	users := s.eventUsers()
 	b = append(b, '{')
 	switch shape.place {
 	case cursorFirst:
@@ -353,7 +354,7 @@ func (s *Server) appendPage(b []byte, p page, shape pageShape) ([]byte, []padAt)
 				pad = OversizedBody
 			}
 		} else {
-			b = s.events.appendEvent(b, pos, ticks)
+			b = s.events.appendEvent(b, pos, ticks, users)
 		}
 		if pad > 0 { // a "padding" member before the event's closing brace
 			b = append(b[:len(b)-1], `,"padding":"`...)

@@ -223,7 +223,7 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		"accounts": []map[string]any{{
 			"account_id":   s.opts.AccountID,
 			"is_default":   "true",
-			"account_name": "Example Corp",
+			"account_name": accountName,
 			"base_uri":     s.URL(),
 			"organization": map[string]any{
 				"organization_id": s.opts.OrganizationID,

@@ -15,6 +15,9 @@ const (
 	streamTimestamp
 	streamUser
 	streamUserID
+	streamProfile     // generated profile choices, per user id
+	streamEventUser   // which directory users a generated event names
+	streamUnknownUser // ids of users an event names that are not in the directory
 )
 
 // splitmix64 finaliser: a cheap, well-mixed hash that makes data a pure function of (seed, index).
@@ -39,6 +42,9 @@ func (r *detRand) next() uint64 {
 
 // intn returns a value in [0, n); n must be > 0.
 func (r *detRand) intn(n int) int { return int(r.next() % uint64(n)) }
+
+// float returns a value in [0, 1).
+func (r *detRand) float() float64 { return float64(r.next()>>11) / (1 << 53) }
 
 // chance reports true with probability percent/100.
 func (r *detRand) chance(percent int) bool { return r.intn(100) < percent }

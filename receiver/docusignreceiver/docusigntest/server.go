@@ -52,6 +52,11 @@ type Options struct {
 	Listener net.Listener
 	// RateLimit and BurstLimit are the advertised limits; 0 → DefaultRateLimit, DefaultBurstLimit.
 	RateLimit, BurstLimit int
+	// UnknownUserShare is the share, in [0, 1], of the user ids generated Monitor events name
+	// (actor and target alike) that are not users of the organisation; the others are drawn from the
+	// users (AddUsers, SetUser) when there are any. 0 (default): every one is a user. Without users,
+	// events name a fixed pool of 40 ids, the first 40 AddUsers would create. NewServer panics outside [0, 1].
+	UnknownUserShare float64
 	// EnforceRateLimit answers 429 once a window is used up; off by default so long benchmarks
 	// never trip it (the headers are sent either way).
 	EnforceRateLimit bool
@@ -125,6 +130,9 @@ func NewServer(opts Options) *Server {
 	if _, ok := oauthHosts[opts.Environment]; !ok {
 		panic(fmt.Sprintf("docusigntest: Options.Environment %q is neither %q nor %q", opts.Environment, EnvironmentDemo, EnvironmentProduction))
 	}
+	if !(opts.UnknownUserShare >= 0 && opts.UnknownUserShare <= 1) { // NaN fails both
+		panic(fmt.Sprintf("docusigntest: Options.UnknownUserShare %v is not between 0 and 1", opts.UnknownUserShare))
+	}
 	s := &Server{
 		opts:   opts,
 		key:    opts.PrivateKey,
@@ -143,6 +151,8 @@ func NewServer(opts Options) *Server {
 	s.mux.HandleFunc("/api/v2.0/datasets/monitor/stream", s.handleMonitorStream)
 	s.mux.HandleFunc("/v1/organizations/{org}/stream", s.handleOrganizationStream)
 	s.mux.HandleFunc("/management/v2/organizations/{org}/users", s.handleUsers)
+	s.mux.HandleFunc("/management/v2.1/organizations/{org}/users/{user}/dsprofile", s.handleProfiles)
+	s.mux.HandleFunc("/management/v2.1/organizations/{org}/users/dsprofile", s.handleProfiles)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "no such endpoint: "+r.URL.Path)
 	})

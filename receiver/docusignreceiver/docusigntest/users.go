@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,20 +28,24 @@ const (
 	adminFirstName = "Ada"
 	adminLastName  = "Lovelace"
 	adminEmail     = "ada@example.com"
+	accountName    = "Example Corp"
 )
 
 // userStore is the organisation's users in creation order, each with its server-side modified time.
 type userStore struct {
 	list              []*userRecord
 	byID              map[string]*userRecord
-	generated         int // users created by AddUsers so far: the next generator index
+	ids               []string // ids in listing order, append-only: a cut of it is a snapshot events can read unlocked
+	generated         int      // users created by AddUsers so far: the next generator index
 	groupsEntitlement bool
+	profileTimes      []time.Time // the server clock at each profile request (ProfileRequestTimes)
 }
 
 type userRecord struct {
 	fields   map[string]any
 	modified time.Time
-	encoded  [2][]byte // JSON without / with ds_groups; nil when stale
+	encoded  [2][]byte         // JSON without / with ds_groups; nil when stale
+	profile  *profileOverrides // what ModifyProfile changed of the generated profile; nil: nothing
 }
 
 // encode returns the record's JSON, with ds_groups only when asked, as DocuSign does.
@@ -81,6 +86,7 @@ func (s *Server) putLocked(fields map[string]any, id string, now time.Time) {
 	u := &userRecord{fields: fields, modified: now}
 	st.list = append(st.list, u)
 	st.byID[id] = u
+	st.ids = append(st.ids, id)
 }
 
 // AddUsers adds n generated users (deterministic from Seed); their modified time is Now(). The first
@@ -146,11 +152,17 @@ func (s *Server) UserCount() int {
 func (s *Server) UserIDs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := make([]string, len(s.users.list))
-	for i, u := range s.users.list {
-		ids[i], _ = u.fields["id"].(string)
-	}
-	return ids
+	return slices.Clone(s.users.ids)
+}
+
+// IsUser tells whether id is a user of the organisation (AddUsers, SetUser): generated Monitor events
+// name such users, and, with Options.UnknownUserShare, some that are not. Users are never removed, so
+// an id that is a user once stays one.
+func (s *Server) IsUser(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.users.byID[id]
+	return ok
 }
 
 // SetGroupsEntitlement controls whether include_ds_groups=true is allowed (default true); without
@@ -235,12 +247,8 @@ func (s *Server) generateUser(k int) map[string]any {
 
 // group is a DocuSign group of the account; its id is derived from its name so every member agrees.
 func (s *Server) group(name string) map[string]any {
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint64(name[i])) * 1099511628211
-	}
 	return map[string]any{
-		"ds_group_id": detGUID(s.opts.Seed, streamUser, h),
+		"ds_group_id": detGUID(s.opts.Seed, streamUser, fnv64(name)),
 		"account_id":  s.opts.AccountID,
 		"group_name":  name,
 		"is_admin":    name == "Administrators",

@@ -418,3 +418,26 @@ func (l *Log[V]) apply(data []byte, want *uint64) (gen uint64, err error) {
 	}
 	return gen, nil
 }
+
+// Drop returns the ops that delete every stored key of the log (its snapshot and its deltas), for a
+// table that is no longer kept; the table in memory is left alone.
+func (l *Log[V]) Drop(ctx context.Context) ([]Op, error) {
+	var ops []Op
+	data, err := l.store.get(ctx, l.SnapshotKey())
+	if err != nil {
+		return nil, err
+	}
+	if data != nil {
+		ops = append(ops, deleteOp(l.SnapshotKey()))
+	}
+	for n := 0; ; n++ {
+		data, err := l.store.get(ctx, l.DeltaKey(n))
+		if err != nil {
+			return nil, err
+		}
+		if data == nil {
+			return ops, nil
+		}
+		ops = append(ops, deleteOp(l.DeltaKey(n)))
+	}
+}

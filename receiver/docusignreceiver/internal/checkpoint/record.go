@@ -121,3 +121,6 @@ func isLegacyName(name string) bool {
 	}
 	return true
 }
+
+// Delete returns the op that deletes the record.
+func (r *Record[T]) Delete() Op { return deleteOp(r.key) }

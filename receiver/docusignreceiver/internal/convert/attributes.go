@@ -18,6 +18,9 @@ const (
 	AttrXDMEventOutcome           = "xdm.event.outcome"
 
 	AttrXDMSourceUserIdentifier = "xdm.source.user.identifier"
+	AttrXDMSourceUserUsername   = "xdm.source.user.username"
+	AttrXDMSourceUserUPN        = "xdm.source.user.upn"
+	AttrXDMSourceUserGroups     = "xdm.source.user.groups"
 	AttrXDMSourceIPv4           = "xdm.source.ipv4"
 	AttrXDMSourceIPv6           = "xdm.source.ipv6"
 	AttrXDMSourceUserAgent      = "xdm.source.user_agent"
@@ -53,6 +56,18 @@ const (
 	AttrDocuSignIntegratorKey    = "docusign.integrator_key"
 	AttrDocuSignUserStatus       = "docusign.user.status"
 	AttrDocuSignMembershipStatus = "docusign.membership.status"
+
+	// The admin profile of a user (profile_mapping.go).
+	AttrDocuSignUserLastLogin           = "docusign.user.last_login"
+	AttrDocuSignUserIsOrganizationAdmin = "docusign.user.is_organization_admin"
+	AttrDocuSignUserTwoStepRequired     = "docusign.user.two_step_verification_required"
+	AttrDocuSignUserDeviceVerification  = "docusign.user.device_verification_enabled"
+	AttrDocuSignUserFederatedStatus     = "docusign.user.federated_status"
+	AttrDocuSignUserAccountAdmin        = "docusign.user.account_admin"
+	AttrDocuSignUserPermissionProfiles  = "docusign.user.permission_profiles"
+	// AttrDocuSignUserChanged lists the attributes whose change made a profile change record.
+	AttrDocuSignUserChanged = "docusign.user.changed"
+
 	// AttrConversionError marks a record that was kept although part of it could not be converted.
 	AttrConversionError = "docusign.conversion.error"
 
@@ -61,6 +76,7 @@ const (
 	AttrUserEmail         = "user.email"
 	AttrUserName          = "user.name"
 	AttrUserFullName      = "user.full_name"
+	AttrUserRoles         = "user.roles"
 	AttrClientAddress     = "client.address"
 	AttrUserAgentOriginal = "user_agent.original"
 	AttrGeoLocationLat    = "geo.location.lat"

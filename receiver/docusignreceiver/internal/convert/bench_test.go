@@ -19,6 +19,12 @@ import (
 // and addresses, under eventsKey ("data" or "resultData"), endCursor first or last.
 func buildPage(tb testing.TB, n int, eventsKey string, cursorFirst bool) []byte {
 	tb.Helper()
+	return buildPageWith(tb, n, eventsKey, cursorFirst, nil)
+}
+
+// buildPageWith is buildPage with edit applied to the i-th event (when not nil) before it is encoded.
+func buildPageWith(tb testing.TB, n int, eventsKey string, cursorFirst bool, edit func(i int, ev map[string]any)) []byte {
+	tb.Helper()
 	var sample struct {
 		Data []map[string]any `json:"data"`
 	}
@@ -33,6 +39,9 @@ func buildPage(tb testing.TB, n int, eventsKey string, cursorFirst bool) []byte 
 		ev["timestamp"] = base.Add(time.Duration(i) * 37_123_400 * time.Nanosecond).Format("2006-01-02T15:04:05.0000000Z")
 		if ev["object"] != "User" {
 			ev["ipAddress"] = fmt.Sprintf("198.51.%d.%d", (i/256)%256, i%256)
+		}
+		if edit != nil {
+			edit(i, ev)
 		}
 		if i > 0 {
 			events.WriteByte(',')
@@ -177,3 +186,46 @@ func BenchmarkUsersPage(b *testing.B) {
 		})
 	}
 }
+
+// benchUserID is the id of the i-th user of the enrichment benchmark's inventory.
+func benchUserID(i int) string {
+	return fmt.Sprintf("%08x-%04x-4%03x-9%03x-%012x", i*104729, i%65536, i%4096, (i*17)%4096, i*7919)
+}
+
+// benchInventory is an inventory of n users whose identities are of the size of
+// BenchmarkUsersPage's users: an email, names, a status and two groups.
+func benchInventory(n int) map[string]Identity {
+	inv := make(map[string]Identity, n)
+	for i := range n {
+		first, last := fmt.Sprintf("Firstname%d", i), fmt.Sprintf("Lastname%d", i)
+		inv[benchUserID(i)] = Identity{
+			Email: fmt.Sprintf("user%d@example.com", i), UserName: first + " " + last, FirstName: first, LastName: last,
+			Status: "active", Groups: []string{fmt.Sprintf("Group %d", i%7), "Everyone"},
+		}
+	}
+	return inv
+}
+
+// benchEnrichUsers is the size of the enrichment benchmark's inventory.
+const benchEnrichUsers = 10_000
+
+// buildEnrichPage is buildPage's page with its actors spread over benchEnrichUsers users and a
+// target (affectedUserId) on each event about a User, a third of them.
+func buildEnrichPage(tb testing.TB) []byte {
+	return buildPageWith(tb, benchEvents, "data", true, func(i int, ev map[string]any) {
+		ev["userId"] = benchUserID(i * 7 % benchEnrichUsers)
+		if ev["object"] == "User" {
+			ev["affectedUserId"] = benchUserID(i * 13 % benchEnrichUsers)
+		}
+	})
+}
+
+// The enrichment benchmark (enrich_bench_test.go) is in package convert_test, to use the receiver's
+// own inventory (package identity imports this one); these hand it the page and the users.
+var (
+	BuildEnrichPage  = buildEnrichPage
+	BenchInventory   = benchInventory
+	BenchEventsCount = benchEvents
+	BenchUsersCount  = benchEnrichUsers
+	ObservedAt       = observedAt
+)

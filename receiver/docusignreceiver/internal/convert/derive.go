@@ -32,6 +32,8 @@ type layout struct {
 	fields    fieldSet // the top-level fields the mapping reads, see capture
 	timestamp int      // capture index of the timestamp field; -1 without
 	id        int      // capture index of the id field; -1 without
+	actor     int      // the rule whose value is EventRef.Actor; -1 without
+	target    int      // the rule whose value is EventRef.Target; -1 without
 	objects   []cpath
 	conds     []ccondition // the distinct conditions, evaluated once per record
 	rules     []crule
@@ -73,9 +75,9 @@ type csource struct {
 
 // sourceMore is what the rarer kinds of source need.
 type sourceMore struct {
-	other  cpath  // fullName: the last name; objectID: the container
-	member string // names: the member of each element
-	value  string // constant
+	other  cpath    // fullName: the last name; objectID: the container
+	member []string // names, anyTrue, firstOf: the path of members read in each element
+	value  string   // constant
 	limit  float64
 	ids    []cobjectID
 }
@@ -110,7 +112,7 @@ const (
 // compile turns m into a layout. A mapping that cannot be evaluated is a programming error,
 // reported when the package is initialised.
 func compile(m *mapping) *layout {
-	l := &layout{m: m, timestamp: -1, id: -1}
+	l := &layout{m: m, timestamp: -1, id: -1, actor: -1, target: -1}
 	if m.timestamp != "" {
 		l.timestamp = l.fields.add(m.timestamp)
 	}
@@ -150,13 +152,26 @@ func compile(m *mapping) *layout {
 			}
 			cr.from = append(cr.from, l.source(s))
 		}
-		if r.as.kind != asRead && cr.typ != typeStr {
+		if r.as.kind == trSortedUnique && cr.typ != typeSlice {
+			panic("convert: rule " + r.keys[0] + " sorts a value that is not a list")
+		}
+		if r.as.kind != asRead && r.as.kind != trSortedUnique && cr.typ != typeStr {
 			panic("convert: rule " + r.keys[0] + " transforms a value that is not text")
 		}
 		if r.as.kind == trIsNot {
 			cr.typ = typeBool
 		}
 		l.rules = append(l.rules, cr)
+	}
+	for _, who := range []struct {
+		key  string
+		rule *int
+	}{{m.actor, &l.actor}, {m.target, &l.target}} {
+		if who.key != "" {
+			if *who.rule = l.ruleWriting(who.key, typeStr); *who.rule < 0 {
+				panic("convert: mapping " + m.name + " names users by " + who.key + ", which no rule writes as text")
+			}
+		}
 	}
 	for r := range l.rules {
 		cr := &l.rules[r]
@@ -185,8 +200,21 @@ func typeOf(k sourceKind) valueType {
 		return typeDouble
 	case srcNames:
 		return typeSlice
+	case srcBool, srcAnyTrue:
+		return typeBool
 	}
 	return typeStr
+}
+
+// ruleWriting returns the index of the rule that writes attribute key as a value of type typ, or
+// -1 when no rule does.
+func (l *layout) ruleWriting(key string, typ valueType) int {
+	for i, r := range l.m.attrs {
+		if slices.Contains(r.keys, key) && l.rules[i].typ == typ {
+			return i
+		}
+	}
+	return -1
 }
 
 func (l *layout) path(p string) cpath {
@@ -223,8 +251,8 @@ func (l *layout) source(s source) csource {
 		return cs
 	case srcCoordinate:
 		cs.more = &sourceMore{limit: s.limit}
-	case srcNames:
-		cs.more = &sourceMore{member: s.other}
+	case srcNames, srcAnyTrue, srcFirst:
+		cs.more = &sourceMore{member: strings.Split(s.other, ".")}
 	case srcFullName:
 		cs.more = &sourceMore{other: l.path(s.other)}
 	case srcObjectID:
@@ -251,6 +279,7 @@ type builder struct {
 	upper   map[string]string // upper-cased words, so that a page's repeated words allocate once; nil: none kept
 	ip      ipCache
 	held    uint64 // the conditions of the layout derived that hold for the record, by index
+	room    int    // attributes a record's map is sized for beyond its own, see WithRoomForIdentities
 }
 
 // values holds what the rules derived for one record, one per rule, on the caller's stack.
@@ -425,6 +454,12 @@ func (b *builder) read(s *csource, op string, flag bool, v *value) {
 		b.objectID(s, v)
 	case srcNames:
 		b.names(s, flag, v)
+	case srcBool:
+		v.b, v.set = b.boolean(b.resolve(&s.path), s.path.name, flag)
+	case srcAnyTrue:
+		b.anyTrue(s, flag, v)
+	case srcFirst:
+		b.first(s, v)
 	case srcFullName:
 		last := &s.more.other
 		b.setText(v, strings.TrimSpace(b.textAt(b.resolve(&s.path), s.path.name, flag)+" "+b.textAt(b.resolve(last), last.name, flag)))
@@ -454,6 +489,10 @@ func (b *builder) transform(t *transform, v *value) {
 		v.set = v.v6
 	case trIsNot:
 		v.b = !strings.EqualFold(b.textOf(v), t.word)
+	case trSortedUnique:
+		list := b.list[v.off : v.off+v.n]
+		slices.Sort(list)
+		v.n = int32(len(slices.Compact(list)))
 	}
 }
 
@@ -612,11 +651,84 @@ func (b *builder) names(s *csource, flag bool, v *value) {
 			b.flagIf(flag, s.path.name+" has an element that is not an object")
 			continue
 		}
-		if name := b.textAt(b.member(j, s.more.member), "", false); name != "" {
+		if name := b.textAt(b.members(j, s.more.member), "", false); name != "" {
 			b.list = append(b.list, name)
 		}
 	}
 	v.n = int32(len(b.list)) - v.off
+}
+
+// boolean reads true or false at tape[i], or a string of either in any case. ok is false when
+// absent, null or ""; anything else is flagged when flag is set.
+func (b *builder) boolean(i int, name string, flag bool) (x, ok bool) {
+	if i < 0 {
+		return false, false
+	}
+	switch t := &b.tape[i]; t.kind {
+	case tTrue, tFalse:
+		return t.kind == tTrue, true
+	case tNull:
+		return false, false
+	case tStr:
+		switch s := b.text(t); {
+		case s == "":
+			return false, false
+		case strings.EqualFold(s, "true"):
+			return true, true
+		case strings.EqualFold(s, "false"):
+			return false, true
+		}
+	}
+	return false, b.flagIf(flag, name+" is not a boolean")
+}
+
+// elements returns the tape index of the array at s.path, or -1 when it is absent or null (or,
+// flagged, not an array).
+func (b *builder) elements(s *csource, flag bool) int {
+	i := b.resolve(&s.path)
+	if i < 0 || b.tape[i].kind == tNull {
+		return -1
+	}
+	if b.tape[i].kind != tArray {
+		b.flagIf(flag, s.path.name+" is not an array")
+		return -1
+	}
+	return i
+}
+
+// anyTrue reads whether any element of the array at s.path has s.member true. An empty array is
+// false; null or absent is none.
+func (b *builder) anyTrue(s *csource, flag bool, v *value) {
+	i := b.elements(s, flag)
+	if i < 0 {
+		return
+	}
+	v.set = true
+	name := s.path.name + "[]." + strings.Join(s.more.member, ".")
+	for j := i + 1; j < int(b.tape[i].end); j = b.next(j) {
+		if b.tape[j].kind != tObject {
+			b.flagIf(flag, s.path.name+" has an element that is not an object")
+			continue
+		}
+		if x, _ := b.boolean(b.members(j, s.more.member), name, flag); x {
+			v.b = true
+		}
+	}
+}
+
+// first reads s.member of the first element of the array at s.path that has it as a non-empty
+// string. Nothing of it is flagged: other rules read the array.
+func (b *builder) first(s *csource, v *value) {
+	i := b.elements(s, false)
+	if i < 0 {
+		return
+	}
+	for j := i + 1; j < int(b.tape[i].end); j = b.next(j) {
+		if k := b.members(j, s.more.member); b.textAt(k, "", false) != "" {
+			v.setToken(b, k)
+			return
+		}
+	}
 }
 
 // upperOf upper-cases s, remembering results so a page's repeated words allocate once.

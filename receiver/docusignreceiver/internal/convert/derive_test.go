@@ -27,10 +27,18 @@ func TestCompileRefusesBrokenMappings(t *testing.T) {
 		"family of what is not an IP": {attrs: []rule{{keys: keys("a"), from: text("x"), as: ifIPv4}}},
 		"too many rules":              {attrs: many},
 		"an empty field name":         {attrs: []rule{{keys: keys("a"), from: text(".x")}}},
+		"sorting what is not a list":  {attrs: []rule{{keys: keys("a"), from: text("x"), as: sortedOnce}}},
+		"a text transform of a list":  {attrs: []rule{{keys: keys("a"), from: names("x", "y"), as: upperCased}}},
+		"an actor no rule writes":     {actor: "a", attrs: []rule{{keys: keys("b"), from: text("x")}}},
+		"an actor that is not text":   {actor: "a", attrs: []rule{{keys: keys("a"), from: boolean("x")}}},
+		"a target that is not text":   {target: "a", attrs: []rule{{keys: keys("a"), from: names("x", "y")}}},
 	} {
 		assert.Panics(t, func() { compile(&m) }, name)
 	}
 	assert.NotPanics(t, func() { compile(&mapping{attrs: []rule{{keys: keys("a"), from: ipAddress("ip"), as: ifIPv6}}}) })
+	assert.NotPanics(t, func() {
+		compile(&mapping{actor: "a", target: "a", attrs: []rule{{keys: keys("a"), from: text("x")}, {keys: keys("b"), from: names("x", "y.z"), as: sortedOnce}}})
+	})
 }
 
 // TestFieldSetFindsExactlyTheCapturedFields: every captured name is found at its index, whatever

@@ -158,6 +158,9 @@ func FuzzAppendMonitorPage(f *testing.F) {
 			if lr.Body().Type() == pcommon.ValueTypeStr && refs[i].ID != "" {
 				t.Fatalf("record %d kept as text has event id %q", i, refs[i].ID)
 			}
+			if a, tg := strAttr(lr, actorIdentity.user), strAttr(lr, targetIdentity.user); a != refs[i].Actor || tg != refs[i].Target {
+				t.Fatalf("record %d names actor %q and target %q, its ref %q and %q", i, a, tg, refs[i].Actor, refs[i].Target)
+			}
 		}
 		if flagged != stats.Flagged {
 			t.Fatalf("%d records flagged, stats say %d", flagged, stats.Flagged)
@@ -182,6 +185,14 @@ func FuzzAppendMonitorPage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// strAttr returns lr's Str attribute key, "" when absent.
+func strAttr(lr plog.LogRecord, key string) string {
+	if v, ok := lr.Attributes().Get(key); ok {
+		return v.Str()
+	}
+	return ""
 }
 
 // FuzzStreamSkimmer: whatever the bytes and however they are split, the skimmer reports the same

@@ -25,30 +25,104 @@ const (
 func MappingMarkdown() string {
 	var b strings.Builder
 	b.WriteString(MappingBegin + "\n")
-	for i, m := range []*mapping{&monitorMapping, &userMapping} {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		writeMappingTable(&b, m)
-	}
+	writeMappingTable(&b, &monitorMapping)
+	b.WriteString("\n")
+	writeIdentityTable(&b)
+	b.WriteString("\n")
+	writeMappingTable(&b, &userMapping)
+	b.WriteString("\n")
+	writeProfileTable(&b)
+	b.WriteString("\n")
+	writeProfileChangeTable(&b)
 	b.WriteString(MappingEnd + "\n")
 	return b.String()
 }
 
+// tableHead starts a table under its title.
+func tableHead(b *strings.Builder, title string) {
+	b.WriteString(title + "\n\n| log record | from |\n|---|---|\n")
+}
+
+func row(b *strings.Builder, field, from string) { b.WriteString("| " + field + " | " + from + " |\n") }
+
 func writeMappingTable(b *strings.Builder, m *mapping) {
-	b.WriteString("**" + m.name + "** → one log record\n\n| log record | from |\n|---|---|\n")
-	row := func(field, from string) { b.WriteString("| " + field + " | " + from + " |\n") }
-	row("`EventName`", "`"+m.eventName+"`")
+	tableHead(b, "**"+m.name+"** → one log record")
+	row(b, "`EventName`", "`"+m.eventName+"`")
 	if m.timestamp != "" {
-		row("`Timestamp`", code(m.timestamp)+"; `ObservedTimestamp`: when received")
+		row(b, "`Timestamp`", code(m.timestamp)+"; `ObservedTimestamp`: when received")
 	} else {
-		row("`Timestamp`, `ObservedTimestamp`", "when the record was received (it has no time of its own)")
+		row(b, "`Timestamp`, `ObservedTimestamp`", "when the record was received (it has no time of its own)")
 	}
-	row("`SeverityNumber`, `SeverityText`", severityDoc(m.severity))
-	row("`Body`", "the record as received, a map of every field with its JSON type")
-	for _, r := range m.attrs {
-		row(codes(r.keys), ruleDoc(r))
+	row(b, "`SeverityNumber`, `SeverityText`", severityDoc(m.severity))
+	row(b, "`Body`", "the record as received, a map of every field with its JSON type")
+	writeRules(b, m.attrs)
+}
+
+func writeRules(b *strings.Builder, rules []rule) {
+	for _, r := range rules {
+		row(b, codes(r.keys), ruleDoc(r))
 	}
+}
+
+// writeIdentityTable renders identity_mapping.go: what a Monitor record gains from the inventory.
+func writeIdentityTable(b *strings.Builder) {
+	tableHead(b, "**Monitor event, the users it names** (`monitor.enrich_users`) → added to the record when the users "+
+		"inventory knows the user; an empty value adds nothing")
+	for _, m := range []*identityMapping{&actorIdentity, &targetIdentity} {
+		for _, r := range m.attrs {
+			row(b, codes(r.keys), m.role+"'s ("+code(m.user)+") user record: "+identityDoc(r.from))
+		}
+	}
+}
+
+// identityDoc describes a field of an identity by the rule of the user record it comes from.
+func identityDoc(k identityKind) string {
+	for _, f := range identityFields {
+		if f.kind != k {
+			continue
+		}
+		for _, r := range userMapping.attrs {
+			if slices.Contains(r.keys, f.attr) {
+				return code(f.attr) + " (" + ruleDoc(r) + ")"
+			}
+		}
+	}
+	panic("convert: no user record attribute for identity field " + strconv.Itoa(int(k)))
+}
+
+// writeProfileTable renders profileAttributes: what a profile adds to its user's records.
+func writeProfileTable(b *strings.Builder) {
+	tableHead(b, "**Admin user, with its profile** (`users.profiles.enabled`) → added to the user's records once "+
+		"the user has a profile (the first user of `GET …/users/{id}/dsprofile`); a boolean the profile lacks is `false`")
+	writeRules(b, profileAttributes)
+}
+
+// writeProfileChangeTable renders profileChangeMapping and profileSecurity.
+func writeProfileChangeTable(b *strings.Builder) {
+	m := &profileChangeMapping
+	var watched, weakens []string
+	for _, f := range profileSecurity {
+		watched = append(watched, code(f.attr))
+		switch f.weakens {
+		case whenGranted:
+			weakens = append(weakens, code(f.attr)+" false→true")
+		case whenTurnedOff:
+			weakens = append(weakens, code(f.attr)+" true→false")
+		}
+	}
+	tableHead(b, "**"+m.name+"** → one log record when a watched attribute of a user's profile changes: "+
+		strings.Join(watched, ", ")+" (not `"+AttrDocuSignUserLastLogin+"`)")
+	row(b, "`EventName`", "`"+m.eventName+"`")
+	row(b, "`Timestamp`, `ObservedTimestamp`", "when the change was observed (a profile has no time of its own)")
+	row(b, "`SeverityNumber`, `SeverityText`", "`WARN` when a change weakens security ("+strings.Join(weakens, ", ")+"), else `INFO`")
+	row(b, "`Body`", "the profile's user object as received, a map of every field with its JSON type")
+	writeRules(b, m.attrs)
+	var profile []string
+	for _, r := range profileAttributes {
+		profile = append(profile, r.keys...)
+	}
+	row(b, codes(profile), "the profile's, as above")
+	row(b, code(AttrDocuSignUserChanged), "the watched attributes whose value changed, a sorted list of their names")
 }
 
 func code(s string) string { return "`" + s + "`" }
@@ -106,6 +180,8 @@ func ruleDoc(r rule) string {
 		d = strings.ReplaceAll(d, ipQualifier, " when an IPv6 address (IPv4-mapped ones too)")
 	case trIsNot:
 		d += ": `false` when " + code(r.as.word) + " (any case), else `true`"
+	case trSortedUnique:
+		d += ", sorted, each once"
 	}
 	return d + conditionDoc(r.when)
 }
@@ -151,6 +227,12 @@ func sourceDoc(s source) (string, string) {
 		return code(s.path) + " + \" \" + " + code(s.other), ", trimmed"
 	case srcConstant:
 		return code("\"" + s.value + "\""), ""
+	case srcBool:
+		return code(s.path), ": a boolean (or the string `true` or `false`)"
+	case srcAnyTrue:
+		return code(s.path + "[]." + s.other), ": `true` when any is (a boolean or its string)"
+	case srcFirst:
+		return "the first " + code(s.path+"[]."+s.other), ""
 	case srcOperation:
 		return "the sync's verdict: `" + OperationCreate + "` (new), `" + OperationUpdate + "` (changed), `" + OperationSnapshot + "` (full inventory, `users.snapshot`)", ""
 	}

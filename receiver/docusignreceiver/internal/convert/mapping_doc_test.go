@@ -19,7 +19,7 @@ func TestReadmeMappingTablesAreGenerated(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "README.md"))
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(string(readme), MappingMarkdown()),
-		"README.md's mapping tables differ from monitor_mapping.go / user_mapping.go: change the declarations, then run go generate ./receiver/docusignreceiver/internal/convert")
+		"README.md's mapping tables differ from the *_mapping.go declarations: change the declarations, then run go generate ./receiver/docusignreceiver/internal/convert")
 	assert.Equal(t, 1, strings.Count(string(readme), MappingBegin), "one generated block")
 }
 
@@ -27,10 +27,22 @@ func TestReadmeMappingTablesAreGenerated(t *testing.T) {
 // as the record carries it.
 func TestMappingTablesNameEveryAttribute(t *testing.T) {
 	md := MappingMarkdown()
-	for _, m := range []*mapping{&monitorMapping, &userMapping} {
+	for _, m := range []*mapping{&monitorMapping, &userMapping, &profileChangeMapping} {
 		assert.Contains(t, md, "`"+m.eventName+"`")
 		for _, r := range m.attrs {
 			assert.Contains(t, md, "| "+codes(r.keys)+" | ", "row of %v", r.keys)
 		}
 	}
+	for _, m := range []*identityMapping{&actorIdentity, &targetIdentity} {
+		for _, r := range m.attrs {
+			assert.Contains(t, md, "| "+codes(r.keys)+" | "+m.role+"'s (`"+m.user+"`) user record: ", "row of %v", r.keys)
+		}
+	}
+	for _, r := range profileAttributes {
+		assert.Contains(t, md, "| "+codes(r.keys)+" | ", "row of %v", r.keys)
+	}
+	for _, f := range profileSecurity {
+		assert.Contains(t, md, "`"+f.attr+"`", "watched %s", f.attr)
+	}
+	assert.Contains(t, md, "| `"+AttrDocuSignUserChanged+"` | ")
 }

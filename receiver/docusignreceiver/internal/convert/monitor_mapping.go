@@ -11,8 +11,10 @@ import "go.opentelemetry.io/collector/pdata/plog"
 var monitorMapping = mapping{
 	name:      "Monitor event",
 	eventName: EventNameMonitor,
-	timestamp: "timestamp", // RFC 3339, up to 9 fractional digits kept to the ns; no zone = UTC
-	id:        "eventId",   // EventRef.ID: checkpoints and de-duplication
+	timestamp: "timestamp",         // RFC 3339, up to 9 fractional digits kept to the ns; no zone = UTC
+	id:        "eventId",           // EventRef.ID: checkpoints and de-duplication
+	actor:     actorIdentity.user,  // EventRef.Actor: whose identity enriches the record (identity_mapping.go)
+	target:    targetIdentity.user, // EventRef.Target: likewise
 	severity:  monitorSeverity,
 	objects:   []string{"userAgentClientInfo", "ipAddressLocation", "data"},
 	attrs:     monitorAttributes,

@@ -308,6 +308,9 @@ func (b *builder) writeAttrs(attrs pcommon.Map, l *layout, templates attrTemplat
 		}
 		templates[shape] = tmpl
 	}
+	if b.room > 0 { // sized before the copy, which then fills it in place
+		attrs.EnsureCapacity(tmpl.m.Len() + b.room)
+	}
 	tmpl.m.CopyTo(attrs)
 	i := 0
 	for _, v := range attrs.All() {
@@ -336,7 +339,7 @@ func (b *builder) putAttrs(attrs pcommon.Map, l *layout, vals []value, convErr s
 	if convErr != "" {
 		n++
 	}
-	attrs.EnsureCapacity(attrs.Len() + n)
+	attrs.EnsureCapacity(attrs.Len() + n + b.room)
 	for r := range vals {
 		if v := &vals[r]; v.set {
 			for _, k := range l.rules[r].keys {

@@ -5,7 +5,8 @@ package convert // import "github.com/otelcol-docusign/otelcol-docusign/receiver
 
 import "go.opentelemetry.io/collector/pdata/plog"
 
-// The vocabulary the mapping files (monitor_mapping.go, user_mapping.go) are written in. A mapping
+// The vocabulary the mapping files (monitor_mapping.go, user_mapping.go, profile_mapping.go) are
+// written in; identity_mapping.go adds the inventory's identities to it. A mapping
 // is data: derive.go compiles it once (which fields to capture, which attributes exist and in
 // what order) and evaluates it per record; mapping_doc.go renders it as README's tables.
 
@@ -18,6 +19,8 @@ type mapping struct {
 	severity  []severityRule // the first that applies sets the severity; none: not set
 	objects   []string       // fields flagged when present and neither an object nor null
 	attrs     []rule         // the attributes, in the order they are written
+	actor     string         // the attribute whose value is EventRef.Actor; "" for none
+	target    string         // the attribute whose value is EventRef.Target; "" for none
 }
 
 // rule derives one value and writes it under each of its keys. A value that is not there (an
@@ -43,7 +46,7 @@ func (s sources) or(more sources) sources { return append(s[:len(s):len(s)], mor
 type source struct {
 	kind  sourceKind
 	path  string     // the field read
-	other string     // fullName: the last name's field; names: the member of each element
+	other string     // fullName: the last name's field; names, anyTrue, firstOf: the member (dotted: nested) of each element
 	value string     // constant
 	limit float64    // coordinate: the largest magnitude
 	ids   []objectID // objectID: where the id is when the container has no <object>Id
@@ -62,6 +65,9 @@ const (
 	srcFullName                           // path + " " + other, trimmed
 	srcConstant                           // value itself
 	srcOperation                          // the operation the caller names (users: CREATE, UPDATE, SNAPSHOT)
+	srcBool                               // true or false, or a string of either in any case: a Bool; another type is flagged
+	srcAnyTrue                            // an array of objects: a Bool, true when any element's other member is (as srcBool)
+	srcFirst                              // an array of objects: the first element's other member that is a non-empty string
 )
 
 func text(path string) sources         { return sources{{kind: srcText, path: path}} }
@@ -70,6 +76,7 @@ func version(path string) sources      { return sources{{kind: srcVersion, path:
 func ipAddress(path string) sources    { return sources{{kind: srcIPAddress, path: path}} }
 func constant(v string) sources        { return sources{{kind: srcConstant, value: v}} }
 func operation() sources               { return sources{{kind: srcOperation}} }
+func boolean(path string) sources      { return sources{{kind: srcBool, path: path}} }
 
 func coordinate(path string, limit float64) sources {
 	return sources{{kind: srcCoordinate, path: path, limit: limit}}
@@ -81,6 +88,14 @@ func fullName(first, last string) sources {
 
 func names(array, member string) sources {
 	return sources{{kind: srcNames, path: array, other: member}}
+}
+
+func anyTrue(array, member string) sources {
+	return sources{{kind: srcAnyTrue, path: array, other: member}}
+}
+
+func firstOf(array, member string) sources {
+	return sources{{kind: srcFirst, path: array, other: member}}
 }
 
 // objectIDIn reads the id of the object named by field object: the string member
@@ -112,6 +127,7 @@ const (
 	trIPv4                         // kept only for an IPv4 address
 	trIPv6                         // kept only for an IPv6 address (IPv4-mapped ones included)
 	trIsNot                        // a Bool: true unless the text is word (any case)
+	trSortedUnique                 // a list sorted, each string once
 )
 
 // word renames one word.
@@ -121,6 +137,7 @@ var (
 	upperCased = transform{kind: trUpper}
 	ifIPv4     = transform{kind: trIPv4}
 	ifIPv6     = transform{kind: trIPv6}
+	sortedOnce = transform{kind: trSortedUnique}
 )
 
 func renamedOrUpper(words []word) transform { return transform{kind: trRenamedOrUpper, words: words} }

@@ -65,14 +65,7 @@ func (u *User) Append(dst plog.LogRecordSlice, op string, observed pcommon.Times
 	lr.SetEventName(l.m.eventName)
 
 	b := userBuilders.Get().(*builder)
-	defer func() {
-		b.tape, b.strs, b.src, b.keep = nil, nil, "", "" // u's, not the builder's to reuse
-		clear(b.reasons)
-		clear(b.list)
-		clear(b.texts)
-		b.ip = ipCache{}
-		userBuilders.Put(b)
-	}()
+	defer putUserBuilder(b)
 	b.startRecord()
 	switch op {
 	case OperationCreate, OperationUpdate, OperationSnapshot:
@@ -80,20 +73,8 @@ func (u *User) Append(dst plog.LogRecordSlice, op string, observed pcommon.Times
 		b.flag("unknown operation " + strconv.Quote(op))
 		op = ""
 	}
-	b.reset(docUserRecord, u.rec.text)
-	err := u.rec.err
-	switch {
-	case err != nil:
-	case u.rec.tape != nil:
-		b.tape, b.strs, b.numText = u.rec.tape, u.rec.strs, u.rec.numText
-	default: // not kept: tokenized again, into a tape of the builder's own
-		b.tape, b.strs = nil, nil
-		if !b.document(0) {
-			err = b.err
-		}
-	}
+	err := u.load(b)
 	if err != nil {
-		b.tape = nil
 		lr.Body().SetStr(validUTF8(u.rec.text))
 		b.flag(err.Error())
 	} else {
@@ -118,6 +99,36 @@ func (b *builder) missing(i int) bool {
 }
 
 var userBuilders = sync.Pool{New: func() any { return new(builder) }}
+
+// putUserBuilder returns b to userBuilders, keeping nothing of the user it served.
+func putUserBuilder(b *builder) {
+	b.tape, b.strs, b.src, b.keep = nil, nil, "", "" // the user's, not the builder's to reuse
+	clear(b.reasons)
+	clear(b.list)
+	clear(b.texts)
+	b.ip = ipCache{}
+	userBuilders.Put(b)
+}
+
+// load gives b u's tokens, tokenizing u again when they were not kept, and returns why u cannot
+// be tokenized (then b has no tape).
+func (u *User) load(b *builder) error {
+	b.reset(docUserRecord, u.rec.text)
+	switch {
+	case u.rec.err != nil:
+		b.tape = nil
+		return u.rec.err
+	case u.rec.tape != nil:
+		b.tape, b.strs, b.numText = u.rec.tape, u.rec.strs, u.rec.numText
+	default: // not kept: tokenized again, into a tape of the builder's own
+		b.tape, b.strs = nil, nil
+		if !b.document(0) {
+			b.tape = nil
+			return b.err
+		}
+	}
+	return nil
+}
 
 // userDecoder tokenizes the users of one page and keeps their tapes, within the page's budget.
 type userDecoder struct {

@@ -29,6 +29,7 @@ type TelemetryBuilder struct {
 	ReceiverDocusignAnomalies          metric.Int64Counter
 	ReceiverDocusignAPIRequests        metric.Int64Counter
 	ReceiverDocusignCheckpointLag      metric.Float64Gauge
+	ReceiverDocusignEnrichment         metric.Int64Counter
 	ReceiverDocusignPanics             metric.Int64Counter
 	ReceiverDocusignRateLimitRemaining metric.Int64Gauge
 	ReceiverDocusignRecordsDropped     metric.Int64Counter
@@ -82,6 +83,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_receiver_docusign_checkpoint_lag",
 		metric.WithDescription("Age of the newest Monitor event delivered (now minus its timestamp). [Development]"),
 		metric.WithUnit("s"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverDocusignEnrichment, err = builder.meter.Int64Counter(
+		"otelcol_receiver_docusign_enrichment",
+		metric.WithDescription("User ids named by Monitor events (actor and target) that the users inventory knew (result hit) or not (result miss). [Development]"),
+		metric.WithUnit("{user}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverDocusignPanics, err = builder.meter.Int64Counter(

@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ReceiverDocusignAnomalies.Add(context.Background(), 1)
 	tb.ReceiverDocusignAPIRequests.Add(context.Background(), 1)
 	tb.ReceiverDocusignCheckpointLag.Record(context.Background(), 1)
+	tb.ReceiverDocusignEnrichment.Add(context.Background(), 1)
 	tb.ReceiverDocusignPanics.Add(context.Background(), 1)
 	tb.ReceiverDocusignRateLimitRemaining.Record(context.Background(), 1)
 	tb.ReceiverDocusignRecordsDropped.Add(context.Background(), 1)
@@ -36,6 +37,9 @@ func TestSetupTelemetry(t *testing.T) {
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverDocusignCheckpointLag(t, testTel,
 		[]metricdata.DataPoint[float64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverDocusignEnrichment(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverDocusignPanics(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/identity"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 )
 
@@ -28,6 +29,8 @@ type Env struct {
 	Clock     Clock // nil: SystemClock
 	Tap       Tap   // nil: none
 	NewBatch  func() (plog.Logs, plog.LogRecordSlice)
+	// Identities is the users inventory, when one is kept (users enabled, and enrichment or profiles on).
+	Identities *identity.Inventory
 }
 
 // Deps returns what the source named name, polling every interval, is handed.
@@ -53,10 +56,11 @@ func (e Env) Deps(name string, interval time.Duration) Deps {
 			source: name, next: e.Next, obs: e.Obs, telemetry: telemetry, logger: logger, clock: clock, tap: e.Tap,
 			health: func(err error) { health("", err) }, maxWait: interval,
 		},
-		Telemetry: telemetry,
-		Health:    health,
-		Logger:    logger,
-		Clock:     clock,
-		NewBatch:  e.NewBatch,
+		Telemetry:  telemetry,
+		Health:     health,
+		Logger:     logger,
+		Clock:      clock,
+		NewBatch:   e.NewBatch,
+		Identities: e.Identities,
 	}
 }

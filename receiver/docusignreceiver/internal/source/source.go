@@ -16,6 +16,7 @@ import (
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/identity"
 )
 
 // Source is one DocuSign source: Monitor's stream, the users inventory, and the ones to come.
@@ -55,4 +56,6 @@ type Deps struct {
 	Clock     Clock
 	// NewBatch returns an empty batch with the receiver's resource and scope, and its record slice.
 	NewBatch func() (plog.Logs, plog.LogRecordSlice)
+	// Identities is the users inventory the users source writes and others read; nil when not kept.
+	Identities *identity.Inventory
 }

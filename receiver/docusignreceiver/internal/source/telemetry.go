@@ -17,6 +17,7 @@ const (
 	attrSource = attribute.Key("source")
 	attrReason = attribute.Key("reason")
 	attrKind   = attribute.Key("kind")
+	attrResult = attribute.Key("result")
 )
 
 // Telemetry records one source's internal metrics, in the source's words.
@@ -58,6 +59,16 @@ func (t Telemetry) Retry(reason string) {
 // Panic counts a recovered internal error.
 func (t Telemetry) Panic() {
 	t.tb.ReceiverDocusignPanics.Add(context.Background(), 1, metric.WithAttributes(t.source))
+}
+
+// Enrichment counts the user ids an event named that the inventory knew (hits) and did not (misses).
+func (t Telemetry) Enrichment(hits, misses int) {
+	if hits > 0 {
+		t.tb.ReceiverDocusignEnrichment.Add(context.Background(), int64(hits), metric.WithAttributes(attrResult.String("hit")))
+	}
+	if misses > 0 {
+		t.tb.ReceiverDocusignEnrichment.Add(context.Background(), int64(misses), metric.WithAttributes(attrResult.String("miss")))
+	}
 }
 
 // Lag records the age, in seconds, of the newest record delivered.

@@ -47,6 +47,10 @@ type MonitorOptions struct {
 	PageSize     int
 	PollInterval time.Duration
 	StartTime    time.Time // where a first run starts; zero: now
+	// Enrich names events' actors and targets from deps.Identities; EnrichWait is how long a first
+	// start waits for that inventory (0: not at all).
+	Enrich     bool
+	EnrichWait time.Duration
 }
 
 // monitorPosition is Monitor's checkpoint: where to read next and what was delivered last.
@@ -82,19 +86,26 @@ type Monitor struct {
 	pos       monitorPosition
 	stalled   bool // pages with events fail to name a new endCursor (warned once per streak)
 	delivered uint64
+	waited    bool // the first poll waited for the users inventory, or had no need to
 }
 
 // NewMonitor returns the Monitor source.
 func NewMonitor(opts MonitorOptions, deps source.Deps) *Monitor {
-	return &Monitor{
-		opts:   opts,
-		deps:   deps,
-		reader: stream.NewReader(stream.Config{URL: opts.URL, PageSize: opts.PageSize, Deps: deps}),
-		saved: checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[monitorPosition]{
-			Name: "v1", Decode: decodeMonitorV1}),
-		recent: checkpoint.NewRing(deps.Store, "recent", recentIDs, recentSlots),
-		writer: source.NewCheckpointWriter(deps, "a restart would repeat events"),
+	if !opts.Enrich {
+		deps.Identities = nil
 	}
+	m := &Monitor{opts: opts, deps: deps}
+	cfg := stream.Config{URL: opts.URL, PageSize: opts.PageSize, Deps: deps}
+	if deps.Identities != nil {
+		cfg.Enrich = func(records plog.LogRecordSlice, refs []convert.EventRef) {
+			m.deps.Telemetry.Enrichment(m.enrich(records, refs))
+		}
+	}
+	m.reader = stream.NewReader(cfg)
+	m.saved = checkpoint.NewRecord(deps.Store, "v2", checkpoint.Older[monitorPosition]{Name: "v1", Decode: decodeMonitorV1})
+	m.recent = checkpoint.NewRing(deps.Store, "recent", recentIDs, recentSlots)
+	m.writer = source.NewCheckpointWriter(deps, "a restart would repeat events")
+	return m
 }
 
 func (m *Monitor) Name() string            { return MonitorName }
@@ -175,12 +186,71 @@ func (m *Monitor) warnRetentionGap() {
 
 // Poll drains the stream from the checkpoint until caught up.
 func (m *Monitor) Poll(ctx context.Context) (source.Result, error) {
+	if !m.waited {
+		m.waitForIdentities(ctx)
+		m.waited = true
+	}
 	delivered := m.delivered
 	more, err := m.reader.Drain(ctx, func() string { return m.pos.Cursor }, m.deliver)
 	if refusedCursor(err) {
 		m.fallBackToTime(err)
 	}
 	return source.Result{More: more, Progressed: m.delivered > delivered}, err
+}
+
+// waitForIdentities holds a first start until the users inventory is in, at most EnrichWait, so the
+// backlog is enriched; it says once if it gives up.
+func (m *Monitor) waitForIdentities(ctx context.Context) {
+	inv := m.deps.Identities
+	if inv == nil || m.opts.EnrichWait <= 0 {
+		return
+	}
+	select {
+	case <-inv.Ready():
+		return
+	default:
+	}
+	m.deps.Logger.Info("Monitor waiting for the first users sync, to name the users of its events", zap.Duration("at_most", m.opts.EnrichWait))
+	waitCtx, cancel := context.WithTimeout(ctx, m.opts.EnrichWait)
+	defer cancel()
+	select {
+	case <-inv.Ready():
+	case <-waitCtx.Done():
+		if ctx.Err() == nil {
+			m.deps.Logger.Warn("Monitor gave up waiting for the first users sync; events name only the users known so far",
+				zap.Duration("waited", m.opts.EnrichWait), zap.Int("users_known", inv.Len()))
+		}
+	}
+}
+
+// enrich names each event's actor and target from the users inventory; it says how many ids it
+// knew and did not.
+func (m *Monitor) enrich(records plog.LogRecordSlice, refs []convert.EventRef) (hits, misses int) {
+	inv := m.deps.Identities
+	for i := range refs {
+		ref := &refs[i]
+		if ref.Actor == "" && ref.Target == "" {
+			continue
+		}
+		attrs := records.At(i).Attributes()
+		if ref.Actor != "" {
+			if who, ok := inv.Identity(ref.Actor); ok {
+				convert.EnrichActor(attrs, who)
+				hits++
+			} else {
+				misses++
+			}
+		}
+		if ref.Target != "" {
+			if who, ok := inv.Identity(ref.Target); ok {
+				convert.EnrichTarget(attrs, who)
+				hits++
+			} else {
+				misses++
+			}
+		}
+	}
+	return hits, misses
 }
 
 // refusedCursor recognises DocuSign refusing the cursor itself (400 INVALID_CURSOR), which retrying
@@ -266,6 +336,9 @@ func (m *Monitor) rebuild(p *stream.Page) func() plog.Logs {
 	}
 	return func() plog.Logs {
 		logs, records, refs, _ := p.Reconvert(m.deps.NewBatch)
+		if m.deps.Identities != nil {
+			m.enrich(records, refs) // counted when the page was first converted
+		}
 		m.dropDuplicates(records, refs)
 		return logs
 	}

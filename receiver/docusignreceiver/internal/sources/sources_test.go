@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.uber.org/goleak"
 
@@ -29,17 +30,24 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // depsFor returns the deps of a source named name talking to srv with a real token.
 func depsFor(t *testing.T, srv *docusigntest.Server, name string) source.Deps {
 	t.Helper()
+	return envFor(t, srv, consumertest.NewNop(), nil).Deps(name, time.Minute)
+}
+
+// envFor returns an environment talking to srv with a real token, signed at now (nil: the wall
+// clock), its records going to next.
+func envFor(t *testing.T, srv *docusigntest.Server, next consumer.Logs, now func() time.Time) source.Env {
+	t.Helper()
 	key, err := auth.ParsePrivateKey(srv.PrivateKeyPEM())
 	require.NoError(t, err)
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
 	tokens, err := auth.NewTokenSource(auth.Config{
 		IntegrationKey: srv.IntegrationKey(), UserID: srv.UserID(), PrivateKey: key, OAuthBaseURL: srv.URL(),
-		Scopes: auth.Scopes(MonitorScopes, UsersScopes), HTTPClient: &http.Client{Transport: transport},
+		Scopes: auth.Scopes(MonitorScopes, UsersScopes), HTTPClient: &http.Client{Transport: transport}, Now: now,
 	})
 	require.NoError(t, err)
 	client := api.New(&http.Client{Transport: &auth.Transport{Source: tokens, Base: transport}})
-	return sourcetest.Env(t, client, consumertest.NewNop()).Deps(name, time.Minute)
+	return sourcetest.Env(t, client, next)
 }
 
 // The probes make one cheap request each and say whether the source can work.

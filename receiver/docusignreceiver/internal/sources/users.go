@@ -18,6 +18,7 @@ import (
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkpoint"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/identity"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/redact"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 )
@@ -122,6 +123,9 @@ func (u *Users) Load(ctx context.Context) error {
 	default:
 		_, err = u.digests.Load(ctx)
 	}
+	if inv := u.deps.Identities; inv != nil && err == nil {
+		err = inv.Load(ctx)
+	}
 	log := u.deps.Logger
 	switch {
 	case err != nil && !errors.Is(err, checkpoint.ErrCorrupt):
@@ -129,7 +133,10 @@ func (u *Users) Load(ctx context.Context) error {
 	case err != nil:
 		log.Error("Users checkpoint damaged; re-listing every user, each reported again as CREATE", zap.Error(err))
 		u.digests = checkpoint.NewLog(u.deps.Store, "digests", checkpoint.Bytes16{})
-		u.save(ctx, append(retire, u.digests.Compact()...)...)
+		if inv := u.deps.Identities; inv != nil {
+			inv.Reset()
+		}
+		u.saveAll(ctx, true, retire...)
 	case from == "":
 		log.Info("Users starting without checkpoint; the first sync reports every user")
 	default:
@@ -142,7 +149,26 @@ func (u *Users) Load(ctx context.Context) error {
 			log.Info("Users checkpoint migrated", zap.String("from", from), zap.String("to", u.saved.Key()))
 		}
 	}
+	if u.deps.Identities == nil {
+		u.forgetInventory(ctx)
+	}
 	return nil
+}
+
+// forgetInventory deletes an inventory stored while one was kept (monitor.enrich_users or
+// users.profiles on), so that the emails and names it holds do not stay at rest once neither is.
+func (u *Users) forgetInventory(ctx context.Context) {
+	ops, err := identity.Forget(ctx, u.deps.Store)
+	if err != nil {
+		u.deps.Logger.Warn("Users inventory no longer kept, but its stored keys cannot be read to delete them; trying at the next start", zap.Error(err))
+		return
+	}
+	if len(ops) == 0 {
+		return
+	}
+	u.writer.Write(ctx, append(ops, profilesRecord(u.deps.Store).Delete())...)
+	u.deps.Logger.Info("Users inventory no longer kept (monitor.enrich_users and users.profiles are off); its stored identities were deleted",
+		zap.Int("keys", len(ops)))
 }
 
 // decodeUsersV1 reads users.v1: the same fields, the count of its digest deltas among them.
@@ -197,6 +223,8 @@ func (u *Users) newSync() *usersSync {
 	switch {
 	case u.state.Watermark.IsZero() || lastFull.IsZero():
 		s.full = true
+	case u.deps.Identities != nil && u.deps.Identities.Len() < u.digests.Len():
+		s.full = true // the inventory misses users (it is new since the last full listing): list everyone
 	case u.opts.FullSyncInterval > 0 && now.Sub(lastFull) >= u.opts.FullSyncInterval:
 		s.full = true
 	default:
@@ -209,6 +237,9 @@ func (u *Users) newSync() *usersSync {
 	}
 	if s.full {
 		u.digests.ClearSeen()
+		if inv := u.deps.Identities; inv != nil {
+			inv.ClearSeen()
+		}
 	}
 	return s
 }
@@ -223,23 +254,34 @@ type userEmit struct {
 // stores the page's digests with the sync state, in one write.
 func (u *Users) deliver(ctx context.Context, s *usersSync, page convert.UsersPage) error {
 	snapshot := s.full && u.opts.Snapshot
+	inv := u.deps.Identities
 	emits := make([]userEmit, 0, len(page.Users))
-	changed := make(map[string][16]byte, len(page.Users)) // this page's new digests: an earlier user of the page wins over the table
+	changed := make(map[string]*convert.User, len(page.Users)) // an earlier user of the page wins over the table
+	var listed []*convert.User                                 // unchanged users the inventory does not know as they are
 	for i := range page.Users {
 		user := &page.Users[i]
-		old, known := changed[user.ID]
-		if !known {
+		old, known := [16]byte{}, false
+		if c, ok := changed[user.ID]; ok {
+			old, known = c.Digest, true
+		} else {
 			old, known = u.digests.Get(user.ID)
 		}
 		switch {
 		case !known:
 			emits = append(emits, userEmit{user, convert.OperationCreate})
-			changed[user.ID] = user.Digest
+			changed[user.ID] = user
 		case old != user.Digest:
 			emits = append(emits, userEmit{user, convert.OperationUpdate})
-			changed[user.ID] = user.Digest
-		case s.full:
-			u.digests.MarkSeen(user.ID)
+			changed[user.ID] = user
+		default:
+			if s.full {
+				u.digests.MarkSeen(user.ID)
+			}
+			if inv != nil && !inv.Has(user.ID, user.Digest) { // e.g. after an upgrade from before the inventory
+				listed = append(listed, user)
+			} else if inv != nil && s.full {
+				inv.MarkSeen(user.ID)
+			}
 		}
 		if snapshot {
 			emits = append(emits, userEmit{user, convert.OperationSnapshot})
@@ -257,6 +299,7 @@ func (u *Users) deliver(ctx context.Context, s *usersSync, page convert.UsersPag
 			if e.user.Append(records, e.op, observed) {
 				flagged++
 			}
+			u.addProfile(records.At(records.Len()-1), e.user.ID)
 		}
 		return logs, flagged
 	}
@@ -279,15 +322,45 @@ func (u *Users) deliver(ctx context.Context, s *usersSync, page convert.UsersPag
 			return err
 		}
 	}
-	for id, d := range changed {
-		u.digests.Set(id, d)
+	now := u.deps.Clock.Now()
+	for id, user := range changed {
+		u.digests.Set(id, user.Digest)
+		if inv != nil {
+			inv.SetListed(id, user.Identity(), user.Digest, now)
+		}
+	}
+	for _, user := range listed {
+		inv.SetListed(user.ID, user.Identity(), user.Digest, now)
 	}
 	s.changed += len(changed)
-	if len(changed) > 0 {
+	if len(changed) > 0 || len(listed) > 0 {
 		u.state.Users = u.digests.Len()
-		u.save(ctx, u.digests.Commit()...)
+		u.saveAll(ctx, false)
 	}
 	return nil
+}
+
+// addProfile puts a user's admin profile, when the inventory has one, on the user's record.
+func (u *Users) addProfile(lr plog.LogRecord, id string) {
+	if u.deps.Identities == nil {
+		return
+	}
+	if e, ok := u.deps.Identities.Lookup(id); ok && e.Profile != nil {
+		p := convert.Profile{LastLogin: e.Profile.LastLogin, Security: e.Profile.Security}
+		p.PutAttributes(lr.Attributes())
+	}
+}
+
+// commit returns the ops that store the digests and the inventory; compact rewrites them whole.
+func (u *Users) commit(compact bool) []checkpoint.Op {
+	ops := u.digests.Commit()
+	if compact || u.digests.Deltas() >= maxDigestDeltas {
+		ops = u.digests.Compact()
+	}
+	if inv := u.deps.Identities; inv != nil {
+		ops = append(ops, inv.Commit(compact)...)
+	}
+	return ops
 }
 
 // finish completes a sync: users a full listing no longer returns are forgotten, the digest table is
@@ -301,12 +374,14 @@ func (u *Users) finish(ctx context.Context, s *usersSync) {
 	if s.full {
 		u.state.LastFullSync = s.started
 	}
-	u.state.Users = u.digests.Len()
-	ops := u.digests.Commit()
-	if s.full || u.digests.Deltas() >= maxDigestDeltas {
-		ops = u.digests.Compact()
+	if inv := u.deps.Identities; inv != nil && s.full {
+		inv.PruneUnseen()
 	}
-	u.save(ctx, ops...)
+	u.state.Users = u.digests.Len()
+	u.saveAll(ctx, s.full)
+	if inv := u.deps.Identities; inv != nil {
+		inv.MarkReady() // a complete listing is in: Monitor may enrich with it
+	}
 
 	kind := "incremental"
 	if s.full {
@@ -327,6 +402,17 @@ func (u *Users) finish(ctx context.Context, s *usersSync) {
 
 // save writes ops with the sync state, in one write. What a failed write did not store the next one
 // writes: the log keeps its changes until they are stored.
+// saveAll stores the state, what changed in the digests and the inventory (all of them when
+// compact), and extra, in one write that no other writer of the inventory interleaves with.
+func (u *Users) saveAll(ctx context.Context, compact bool, extra ...checkpoint.Op) {
+	inv := u.deps.Identities
+	if inv == nil {
+		u.save(ctx, append(extra, u.commit(compact)...)...)
+		return
+	}
+	inv.Writing(func() { u.save(ctx, append(extra, u.commit(compact)...)...) })
+}
+
 func (u *Users) save(ctx context.Context, ops ...checkpoint.Op) {
 	u.writer.Write(ctx, append(ops, u.saved.Set(u.state))...)
 }

@@ -28,6 +28,7 @@ type Reader struct {
 	pageSize  int
 	newBatch  func() (plog.Logs, plog.LogRecordSlice)
 	keepBody  func() bool // pages keep their bodies until delivered, for Page.Reconvert
+	enrich    func(plog.LogRecordSlice, []convert.EventRef)
 	clock     source.Clock
 	logger    *zap.Logger
 	telemetry source.Telemetry
@@ -45,6 +46,9 @@ type Config struct {
 	URL      func(cursor string, limit int) string
 	PageSize int
 	Deps     source.Deps
+	// Enrich, when set, adds to each converted page's records (one EventRef per record) in the
+	// converter's goroutine, off the delivery path.
+	Enrich func(records plog.LogRecordSlice, refs []convert.EventRef)
 }
 
 // NewReader returns a Reader for the stream cfg.URL builds requests for.
@@ -52,7 +56,7 @@ func NewReader(cfg Config) *Reader {
 	r := &Reader{
 		client: cfg.Deps.Client, url: cfg.URL, pageSize: cfg.PageSize, newBatch: cfg.Deps.NewBatch,
 		keepBody: cfg.Deps.Deliver.MutatesData, clock: cfg.Deps.Clock, logger: cfg.Deps.Logger,
-		telemetry: cfg.Deps.Telemetry, spareRefs: make(chan []convert.EventRef, 2),
+		telemetry: cfg.Deps.Telemetry, spareRefs: make(chan []convert.EventRef, 2), enrich: cfg.Enrich,
 	}
 	r.limit.Store(int32(cfg.PageSize))
 	return r
@@ -169,6 +173,9 @@ func (r *Reader) convert(p *Page) {
 		return
 	}
 	p.Logs, p.Records, p.Refs, p.Stats = logs, records, refs, stats
+	if r.enrich != nil {
+		r.enrich(records, refs)
+	}
 	if !r.keepBody() {
 		p.Release()
 	}

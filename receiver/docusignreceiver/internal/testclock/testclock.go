@@ -7,6 +7,7 @@
 package testclock // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/testclock"
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -32,4 +33,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// Sleep moves the clock d ahead at once, as if the caller had slept; false when ctx has ended.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	c.Advance(d)
+	return true
 }
