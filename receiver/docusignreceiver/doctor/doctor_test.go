@@ -355,3 +355,10 @@ func TestEnvironmentVariablesAreResolvedAsTheCollectorDoes(t *testing.T) {
 	var out, errOut bytes.Buffer
 	assert.Equal(t, ExitOK, Main([]string{"--config", path}, &out, &errOut), out.String()+errOut.String())
 }
+
+// The doctor's version is the distribution's: one release carries both.
+func TestVersionIsTheDistributions(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "builder-config.yaml"))
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^  version: `+regexp.QuoteMeta(Version)+`$`, string(data))
+}

@@ -276,7 +276,7 @@ func (r *run) userinfo(ctx context.Context, client *api.Client, token string) {
 	}
 	resp, err := client.Get(ctx, "userinfo", strings.TrimRight(r.plan.Auth.OAuthBaseURL, "/")+"/oauth/userinfo")
 	if err != nil {
-		r.add(CheckUserinfo, Fail, err.Error(), "check auth_endpoint and the route to DocuSign's OAuth service")
+		r.add(CheckUserinfo, Fail, failure(err), "check auth_endpoint and the route to DocuSign's OAuth service")
 		return
 	}
 	defer resp.Release()
@@ -349,7 +349,29 @@ func (r *run) probe(ctx context.Context, client *api.Client, token string, p Pro
 		r.add(p.Check, OK, p.OK, "")
 		return
 	}
-	r.add(p.Check, Fail, err.Error(), r.probeFix(p.Check, err))
+	r.add(p.Check, Fail, failure(err), r.probeFix(p.Check, err))
+}
+
+// failure says what DocuSign answered, without the API error's generic hint: the fix line is specific.
+func failure(err error) string {
+	var ae *api.Error
+	if !errors.As(err, &ae) || ae.StatusCode == 0 {
+		return err.Error()
+	}
+	parts := []string{fmt.Sprintf("%s: HTTP %d", ae.Op, ae.StatusCode)}
+	for _, p := range []string{ae.Code, ae.Message} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if ae.Snippet != "" {
+		parts = append(parts, fmt.Sprintf("body %q", ae.Snippet))
+	}
+	detail := strings.Join(parts, ": ")
+	if ae.TraceToken != "" {
+		detail += " (trace token " + ae.TraceToken + ")"
+	}
+	return detail
 }
 
 // probeFix explains a source's refusal: DocuSign says little more than 403.
