@@ -54,6 +54,8 @@
 //     Options.EnforceRateLimit, so long benchmarks never trip it.
 //   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
 //     last_modified_since compares it with the given instant truncated to its UTC day.
+//   - Every response (OAuth, userinfo, APIs, errors, faults, 404s) carries a Date header from the server
+//     clock (Options.Now), not the wall clock, so a client measures its clock skew against the fake.
 //   - "API requests" (faults RateLimitNext/TruncateNext/ResetNext, rate-limit headers) are the
 //     Monitor streams (lens and organisation) and Admin API endpoints (users listing, profiles);
 //     FailNext and SetLatency apply to every path.

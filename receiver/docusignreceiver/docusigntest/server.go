@@ -217,9 +217,12 @@ func isAPI(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/management/") || strings.HasPrefix(path, "/v1/")
 }
 
-// serve wraps every endpoint: trace token, latency, faults, rate-limit headers and status counts.
+// serve wraps every endpoint: trace token, Date, latency, faults, rate-limit headers and status counts.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-DocuSign-TraceToken", randomGUID())
+	// Date from the server clock, not net/http's wall clock, so a client measures its skew against Options.Now.
+	now := s.now()
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	api := isAPI(r.URL.Path)
 
 	s.mu.Lock()
@@ -234,7 +237,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w = lw
 	}
 
-	now := s.now()
 	s.mu.Lock()
 	f := s.faults.take(r.URL.Path, api)
 	if api && f.kind != faultReset {
