@@ -51,7 +51,12 @@
 //     last_modified_since does not reveal it.
 //   - X-RateLimit-Remaining counts down per account and clock hour (X-RateLimit-Reset is the next
 //     hour), X-BurstLimit-Remaining per 30 s; 429s for a used-up window only with
-//     Options.EnforceRateLimit, so long benchmarks never trip it.
+//     Options.EnforceRateLimit, so long benchmarks never trip it. SpendRateLimit(n) uses up n requests
+//     of the current hour's window, as the account's other clients would (the burst window is left
+//     alone): the next API response's X-RateLimit-Remaining is n lower.
+//   - userinfo lists the default account (is_default "true", with the organisation) and after it each
+//     account AddUserInfoAccount added (is_default "false", with its organisation unless none was
+//     given); only userinfo knows those: the APIs serve the default account and organisation alone.
 //   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
 //     last_modified_since compares it with the given instant truncated to its UTC day.
 //   - Every response (OAuth, userinfo, APIs, errors, faults, 404s) carries a Date header from the server

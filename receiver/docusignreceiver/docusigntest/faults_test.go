@@ -292,3 +292,40 @@ func TestDateHeaderFollowsTheServerClock(t *testing.T) {
 	resp, _ := get(t, fixed.URL()+"/nowhere", "")
 	assert.Equal(t, "Fri, 02 Oct 2026 15:00:00 GMT", resp.Header.Get("Date"))
 }
+
+func TestSpendRateLimit(t *testing.T) {
+	s, tok, clk := faultServer(t, Options{RateLimit: 1000})
+	remaining := func() string {
+		resp, _ := get(t, streamURL(s, "", 5), tok)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return resp.Header.Get("X-RateLimit-Remaining")
+	}
+	assert.Equal(t, "999", remaining())
+	s.SpendRateLimit(950)
+	assert.Equal(t, "48", remaining(), "under 10% of the hour's budget is left")
+	assert.Equal(t, "47", remaining(), "later requests keep counting down")
+	s.SpendRateLimit(-5) // nothing to spend
+	assert.Equal(t, "46", remaining())
+
+	clk.Advance(time.Hour)
+	tok = token(t, s, clk.Now())
+	assert.Equal(t, "999", remaining(), "a new hour restores the allowance")
+	s.SpendRateLimit(2000)
+	assert.Equal(t, "0", remaining(), "remaining never goes below zero")
+
+	// SpendRateLimit in a new hour spends that hour, not the last one served.
+	clk.Advance(time.Hour)
+	tok = token(t, s, clk.Now())
+	s.SpendRateLimit(100)
+	assert.Equal(t, "899", remaining())
+}
+
+func TestSpendRateLimitWithEnforcement(t *testing.T) {
+	s, tok, _ := faultServer(t, Options{RateLimit: 10, EnforceRateLimit: true})
+	s.SpendRateLimit(9)
+	resp, _ := get(t, streamURL(s, "", 5), tok)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the tenth request of the hour is within the limit")
+	assert.Equal(t, "0", resp.Header.Get("X-RateLimit-Remaining"))
+	resp, _ = get(t, streamURL(s, "", 5), tok)
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+}

@@ -94,17 +94,18 @@ type Server struct {
 	elsewhere *elsewhere     // the other host hostile redirects point to
 	inflight  sync.WaitGroup // hijacked hostile answers, which httptest's Close does not wait for
 
-	mu            sync.Mutex // guards everything below
-	tokens        map[string]issuedToken
-	consent       bool // consent_required switch
-	monitorAccess MonitorAccess
-	adminAccess   AdminAccess
-	lastClaims    map[string]any
-	users         userStore
-	faults        faultState
-	hostile       hostileState
-	rate          rateState
-	stats         Stats
+	mu               sync.Mutex // guards everything below
+	tokens           map[string]issuedToken
+	consent          bool // consent_required switch
+	monitorAccess    MonitorAccess
+	adminAccess      AdminAccess
+	userInfoAccounts []userInfoAccount // accounts userinfo lists after the default one
+	lastClaims       map[string]any
+	users            userStore
+	faults           faultState
+	hostile          hostileState
+	rate             rateState
+	stats            Stats
 }
 
 // NewServer starts a fake DocuSign on 127.0.0.1 (or opts.Listener). Close it when done.
