@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -361,4 +362,102 @@ func TestVersionIsTheDistributions(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "..", "builder-config.yaml"))
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^  version: `+regexp.QuoteMeta(Version)+`$`, string(data))
+}
+
+func TestMonitorWithoutTheAddOn(t *testing.T) {
+	s := newSetup(t, docusigntest.Options{Environment: docusigntest.EnvironmentProduction})
+	s.environment = "production"
+	s.srv.SetMonitorAccess(docusigntest.MonitorNoAddOn)
+	code, out, _ := s.doctor(t)
+	assert.Equal(t, ExitFailed, code)
+	assert.Contains(t, out, `
+  ✘ monitor      monitor stream: HTTP 403: MONITOR_NOT_ENABLED: DocuSign Monitor is not enabled for this account: the account has no Monitor add-on (trace token T)
+      fix: the account has no DocuSign Monitor add-on, which production Monitor needs: ask your DocuSign account manager to enable it
+  ✔ users        the users listing of organisation `+org+` answered for account `+account+`
+`)
+}
+
+func TestMonitorLensStreamRefusesAnAdminOfSeveralOrganisations(t *testing.T) {
+	s := newSetup(t, docusigntest.Options{})
+	s.srv.SetMonitorAccess(docusigntest.MonitorSeveralOrganizations)
+	s.srv.AddUserInfoAccount("6b2d3e4f-0000-4c5d-8e6f-223344556677", "d00dfeed-2222-4333-8444-555566667777", "Second")
+	code, out, _ := s.doctor(t)
+	assert.Equal(t, ExitFailed, code)
+	assert.Contains(t, out, `
+  ✔ userinfo     user `+user+`: 2 account(s) `+account+`, 6b2d3e4f-0000-4c5d-8e6f-223344556677, organisation(s) `+org+`, d00dfeed-2222-4333-8444-555566667777
+  ✘ monitor      monitor stream: HTTP 403: USER_IN_MULTIPLE_ORGANIZATIONS: the user belongs to more than one organization, so the datasets stream cannot choose one: use /v1/organizations/{organizationId}/stream (trace token T)
+      fix: the user administers several organisations and the lens stream serves only one: set monitor.stream: organization and monitor.organization_id (or users.organization_id), or impersonate a user of one organisation
+`)
+
+	// The fix works: the organisation stream of the users organisation.
+	s.extra = "    # the organisation stream\n"
+	path := s.write(t)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(data), "      enabled: true\n      endpoint: "+s.srv.URL()+"\n",
+		"      enabled: true\n      stream: organization\n      endpoint: "+s.srv.URL()+"\n", 1)), 0o600))
+	var buf, errBuf bytes.Buffer
+	assert.Equal(t, ExitOK, Main([]string{"--config", path}, &buf, &errBuf), buf.String()+errBuf.String())
+	assert.Contains(t, s.normalize(buf.String()), "  ✔ monitor      the organization stream answered a page of one event\n")
+}
+
+func TestUsersRefusedForANonAdministrator(t *testing.T) {
+	s := newSetup(t, docusigntest.Options{})
+	s.srv.SetAdminAccess(docusigntest.AdminNotOrganizationAdmin)
+	s.profiles = true
+	code, out, _ := s.doctor(t)
+	assert.Equal(t, ExitFailed, code)
+	assert.Contains(t, out, `
+  ✔ monitor      the lens stream answered a page of one event
+  ✘ users        users list: HTTP 403: not_organization_admin: user "`+user+`" is not an administrator of organization "`+org+`" (trace token T)
+      fix: user_id must be an administrator of the organisation (DocuSign Admin → Users → the user → Administrator) with consent to user_read and organization_read
+  ✘ profiles     user profile: HTTP 403: not_organization_admin: user "`+user+`" is not an administrator of organization "`+org+`" (trace token T)
+      fix: user_id must be an administrator of the organisation (DocuSign Admin → Users → the user → Administrator) with consent to user_read and organization_read
+`)
+}
+
+func TestUsersRefusedWithoutTheScope(t *testing.T) {
+	// Consent for Monitor only: the token is refused the users scopes.
+	s := newSetup(t, docusigntest.Options{Scopes: []string{"signature", "impersonation"}})
+	code, out, _ := s.doctor(t)
+	assert.Equal(t, ExitFailed, code)
+	assert.Contains(t, out, "  ✘ token        consent_required: consent does not cover scope \"user_read\"\n")
+	assert.Contains(t, out, "scope=signature%20impersonation%20user_read%20organization_read")
+}
+
+func TestClockSkew(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		offset time.Duration
+		want   string
+		code   int
+	}{
+		{"ahead of this host: fail", 10 * time.Minute, `
+  ✘ clock        this host's clock is 10m0s behind DocuSign's: DocuSign refuses the JWTs this host signs
+      fix: synchronise this host's clock (NTP: timedatectl set-ntp true, or chrony); the JWT's iat and exp come from it
+`, ExitFailed},
+		{"a minute: warn", -time.Minute, `
+  ! clock        this host's clock is 1m0s ahead of DocuSign's: a JWT's iat could be refused
+      fix: synchronise this host's clock (NTP: timedatectl set-ntp true, or chrony); the JWT's iat and exp come from it
+`, ExitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSetup(t, docusigntest.Options{Now: func() time.Time { return time.Now().Add(tc.offset) }})
+			code, out, _ := s.doctor(t)
+			assert.Contains(t, out, tc.want)
+			assert.Contains(t, out, "  ✔ token ", "within what DocuSign tolerates, the grant still works")
+			assert.Equal(t, tc.code, code)
+		})
+	}
+}
+
+func TestRateLimitNearlySpentWarns(t *testing.T) {
+	s := newSetup(t, docusigntest.Options{RateLimit: 1000})
+	s.srv.SpendRateLimit(950)
+	code, out, _ := s.doctor(t)
+	assert.Equal(t, ExitOK, code, "a warning")
+	assert.Contains(t, out, `
+  ! rate_limit   48 of 1000 API requests left this hour
+      fix: other integrations of this account are using its hourly budget: the receiver slows down to stay within it, but events arrive late; lower their polling or ask DocuSign for a higher limit
+`)
 }

@@ -258,7 +258,7 @@ func (r *run) client(token string) *api.Client {
 		return nil
 	}
 	httpClient := &http.Client{Transport: &auth.Transport{Source: r.tokens, Base: transportOf(r.plan.HTTP)}, CheckRedirect: api.SameHostRedirect}
-	return api.New(httpClient, api.WithTimeout(r.plan.Timeout), api.WithObserver(func(o api.Outcome) {
+	return api.New(httpClient, api.WithTimeout(r.plan.Timeout), api.WithoutSpreading(), api.WithObserver(func(o api.Outcome) {
 		r.budgetMu.Lock()
 		defer r.budgetMu.Unlock()
 		r.requests++
