@@ -13,6 +13,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/checkup"
 )
 
 // TestReadmeConfigurationTable keeps README's configuration reference and the Config struct in step:
@@ -324,4 +329,20 @@ func sortedKeys(m map[string]reflect.Value) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Every doctor check that can fail or warn has a row in README's troubleshooting tables.
+func TestReadmeTroubleshootingCoversEveryDoctorCheck(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	text := string(readme)
+	start := strings.Index(text, "\n## Troubleshooting")
+	require.GreaterOrEqual(t, start, 0, "README has a Troubleshooting section")
+	section := text[start+1:]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	for _, check := range checkup.Checks {
+		assert.Regexp(t, "(?m)^\\|.*`"+regexp.QuoteMeta(check)+"` [✘!]", section, "a troubleshooting row for the %s check", check)
+	}
 }
