@@ -4,9 +4,10 @@ OCB_VERSION := 0.165.0
 BIN_DIR   := $(CURDIR)/bin
 OCB       := $(BIN_DIR)/builder-v$(OCB_VERSION)
 DIST      := $(CURDIR)/dist/otelcol-docusign
+DOCTOR    := $(CURDIR)/dist/docusign-doctor
 GO_TEST_FLAGS ?= -race -timeout 15m
 
-.PHONY: all build run test unit-test e2e lint generate bench fuzz clean
+.PHONY: all build doctor run test unit-test e2e lint generate bench fuzz clean
 
 all: lint test
 
@@ -15,9 +16,15 @@ $(OCB):
 	GOBIN=$(BIN_DIR) $(GO) install go.opentelemetry.io/collector/cmd/builder@v$(OCB_VERSION)
 	mv $(BIN_DIR)/builder $(OCB)
 
-## build: the otelcol-docusign collector at dist/otelcol-docusign (ocb v0.165.0)
+## build: the otelcol-docusign collector at dist/otelcol-docusign (ocb v0.165.0) and dist/docusign-doctor
 build: $(OCB)
 	$(OCB) --config builder-config.yaml
+	$(GO) build -o $(DOCTOR) ./cmd/docusign-doctor
+
+## doctor: check a collector configuration's docusign receivers against DocuSign: make doctor CONFIG=path/to/collector.yaml
+doctor: build
+	@if [ -z "$(CONFIG)" ]; then $(DOCTOR); exit 2; fi
+	$(DOCTOR) --config "$(CONFIG)"
 
 ## run: the offline demo — simulator + collector printing DocuSign events; Ctrl-C stops both
 run: build
@@ -25,7 +32,7 @@ run: build
 
 ## test: every test CI runs, including the end-to-end test against the built collector
 test: build
-	OTELCOL_DOCUSIGN_BIN=$(DIST) $(GO) test $(GO_TEST_FLAGS) ./...
+	OTELCOL_DOCUSIGN_BIN=$(DIST) DOCUSIGN_DOCTOR_BIN=$(DOCTOR) $(GO) test $(GO_TEST_FLAGS) ./...
 
 ## unit-test: the Go tests without building the collector (the end-to-end test skips)
 unit-test:

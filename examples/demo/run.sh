@@ -24,5 +24,8 @@ set +a
 export DOCUSIGN_DEMO_STORAGE="$PWD/$state/storage"
 # Start an hour back so the demo shows the simulator's backlog at once, then live events.
 export DOCUSIGN_START_TIME="${DOCUSIGN_START_TIME:-$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)}"
+echo "doctor: dist/docusign-doctor --config examples/demo/config.yaml"
+./dist/docusign-doctor --config examples/demo/config.yaml || echo "(the doctor found a problem: see fix: above)"
+echo
 echo "collector: dist/otelcol-docusign --config examples/demo/config.yaml (Ctrl-C to stop)"
 ./dist/otelcol-docusign --config examples/demo/config.yaml

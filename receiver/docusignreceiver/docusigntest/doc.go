@@ -51,9 +51,28 @@
 //     last_modified_since does not reveal it.
 //   - X-RateLimit-Remaining counts down per account and clock hour (X-RateLimit-Reset is the next
 //     hour), X-BurstLimit-Remaining per 30 s; 429s for a used-up window only with
-//     Options.EnforceRateLimit, so long benchmarks never trip it.
+//     Options.EnforceRateLimit, so long benchmarks never trip it. SpendRateLimit(n) uses up n requests
+//     of the current hour's window, as the account's other clients would (the burst window is left
+//     alone): the next API response's X-RateLimit-Remaining is n lower.
+//   - userinfo lists the default account (is_default "true", with the organisation) and after it each
+//     account AddUserInfoAccount added (is_default "false", with its organisation unless none was
+//     given); only userinfo knows those: the APIs serve the default account and organisation alone.
 //   - Users: AddUsers/SetUser/ModifyUser stamp a server-side modified time of Now();
 //     last_modified_since compares it with the given instant truncated to its UTC day.
+//   - Every response (OAuth, userinfo, APIs, errors, faults, 404s) carries a Date header from the server
+//     clock (Options.Now), not the wall clock, so a client measures its clock skew against the fake.
+//   - Monitor access (SetMonitorAccess). MonitorNoAddOn (the account lacks the Monitor add-on): both
+//     streams, lens and organisation, answer 403 {"errorCode":"MONITOR_NOT_ENABLED","message":…"no
+//     Monitor add-on"}. MonitorSeveralOrganizations (the user administers several organisations): the
+//     lens stream answers 403 {"errorCode":"USER_IN_MULTIPLE_ORGANIZATIONS","message":"the user belongs
+//     to more than one organization…"}, the organisation stream still serves. DocuSign does not document
+//     its codes for these: codes and messages are the fake's choice. The 403 comes after the token
+//     checks (a bad token answers 401, a token without "signature" USER_LACKS_PERMISSIONS) and is an
+//     API request like any stream request.
+//   - Admin access (SetAdminAccess). AdminNotOrganizationAdmin: the users listing and both profile
+//     drill-downs answer 403 in the Admin API's shape, {"error":"not_organization_admin",
+//     "error_description":"user … is not an administrator of organization …"} (the fake's choice), after
+//     the token checks and the organisation check (an unknown organisation still answers 404).
 //   - "API requests" (faults RateLimitNext/TruncateNext/ResetNext, rate-limit headers) are the
 //     Monitor streams (lens and organisation) and Admin API endpoints (users listing, profiles);
 //     FailNext and SetLatency apply to every path.

@@ -113,6 +113,20 @@ func (s *Server) ResetNext(n int) {
 	s.mu.Unlock()
 }
 
+// SpendRateLimit uses up n requests of the account's current hourly window (the clock hour of Now()),
+// as other clients of the account would: the next API response's X-RateLimit-Remaining is n lower.
+// The burst window is left alone. With Options.EnforceRateLimit a spent window answers 429.
+func (s *Server) SpendRateLimit(n int) {
+	if n <= 0 {
+		return
+	}
+	now := s.now()
+	s.mu.Lock()
+	s.rate.roll(now)
+	s.rate.used += n
+	s.mu.Unlock()
+}
+
 func retryAfterSeconds(d time.Duration) string {
 	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
@@ -126,15 +140,20 @@ type rateState struct {
 	limit, burst          int
 }
 
-// stamp counts one request and writes the rate-limit headers DocuSign sends on every API response.
-func (r *rateState) stamp(h http.Header, now time.Time, limit, burst int) {
-	r.limit, r.burst = limit, burst
+// roll starts a new hourly or burst window when now has left the current one.
+func (r *rateState) roll(now time.Time) {
 	if hour := now.Truncate(time.Hour); !hour.Equal(r.hourStart) {
 		r.hourStart, r.used = hour, 0
 	}
 	if bw := now.Truncate(burstWindow); !bw.Equal(r.burstStart) {
 		r.burstStart, r.burstUsed = bw, 0
 	}
+}
+
+// stamp counts one request and writes the rate-limit headers DocuSign sends on every API response.
+func (r *rateState) stamp(h http.Header, now time.Time, limit, burst int) {
+	r.limit, r.burst = limit, burst
+	r.roll(now)
 	r.used++
 	r.burstUsed++
 	h.Set("X-RateLimit-Limit", itoa(limit))

@@ -255,3 +255,77 @@ func TestFaultsAreSafeWhileServing(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 125, s.MonitorEventCount())
 }
+
+func TestDateHeaderFollowsTheServerClock(t *testing.T) {
+	const ahead = 10 * time.Minute
+	s := newTestServer(t, Options{Now: func() time.Time { return time.Now().Add(ahead) }})
+	s.AddUsers(2)
+	tok := s.IssueToken()
+	s.FailNext("/v1/", 1, http.StatusServiceUnavailable)
+	for _, c := range []struct {
+		name   string
+		req    *http.Request
+		status int
+	}{
+		{"stream", authGet(t, streamURL(s, "", 5), tok), http.StatusOK},
+		{"injected fault", authGet(t, s.URL()+"/v1/organizations/"+s.OrganizationID()+"/stream", tok), http.StatusServiceUnavailable},
+		{"users", authGet(t, usersURL(s, nil), tok), http.StatusOK},
+		{"profile", authGet(t, profileURL(s, s.UserID(), nil), tok), http.StatusOK},
+		{"userinfo", authGet(t, s.URL()+"/oauth/userinfo", tok), http.StatusOK},
+		{"bad token", authGet(t, streamURL(s, "", 5), "expired"), http.StatusUnauthorized},
+		{"no such endpoint", authGet(t, s.URL()+"/nowhere", tok), http.StatusNotFound},
+		{"consent page", authGet(t, s.URL()+"/oauth/auth", ""), http.StatusOK},
+		{"token error", tokenRequest(t, s, "not-a-jwt"), http.StatusBadRequest},
+		{"token", tokenRequest(t, s, signRS256(t, s, assertionClaims(s, s.now()))), http.StatusOK},
+	} {
+		resp, err := http.DefaultClient.Do(c.req)
+		require.NoError(t, err, c.name)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, c.status, resp.StatusCode, c.name)
+		date, err := http.ParseTime(resp.Header.Get("Date"))
+		require.NoError(t, err, "%s: Date %q", c.name, resp.Header.Get("Date"))
+		assert.InDelta(t, ahead.Seconds(), time.Until(date).Seconds(), 2, "%s: Date %s is the server clock's", c.name, date)
+	}
+
+	fixed, _, _ := faultServer(t, Options{}) // a test clock: the Date is exactly its time
+	resp, _ := get(t, fixed.URL()+"/nowhere", "")
+	assert.Equal(t, "Fri, 02 Oct 2026 15:00:00 GMT", resp.Header.Get("Date"))
+}
+
+func TestSpendRateLimit(t *testing.T) {
+	s, tok, clk := faultServer(t, Options{RateLimit: 1000})
+	remaining := func() string {
+		resp, _ := get(t, streamURL(s, "", 5), tok)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return resp.Header.Get("X-RateLimit-Remaining")
+	}
+	assert.Equal(t, "999", remaining())
+	s.SpendRateLimit(950)
+	assert.Equal(t, "48", remaining(), "under 10% of the hour's budget is left")
+	assert.Equal(t, "47", remaining(), "later requests keep counting down")
+	s.SpendRateLimit(-5) // nothing to spend
+	assert.Equal(t, "46", remaining())
+
+	clk.Advance(time.Hour)
+	tok = token(t, s, clk.Now())
+	assert.Equal(t, "999", remaining(), "a new hour restores the allowance")
+	s.SpendRateLimit(2000)
+	assert.Equal(t, "0", remaining(), "remaining never goes below zero")
+
+	// SpendRateLimit in a new hour spends that hour, not the last one served.
+	clk.Advance(time.Hour)
+	tok = token(t, s, clk.Now())
+	s.SpendRateLimit(100)
+	assert.Equal(t, "899", remaining())
+}
+
+func TestSpendRateLimitWithEnforcement(t *testing.T) {
+	s, tok, _ := faultServer(t, Options{RateLimit: 10, EnforceRateLimit: true})
+	s.SpendRateLimit(9)
+	resp, _ := get(t, streamURL(s, "", 5), tok)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the tenth request of the hour is within the limit")
+	assert.Equal(t, "0", resp.Header.Get("X-RateLimit-Remaining"))
+	resp, _ = get(t, streamURL(s, "", 5), tok)
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+}

@@ -405,7 +405,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, dataKey str
 		writeAPIError(w, http.StatusMethodNotAllowed, "INVALID_REQUEST", "the stream accepts GET only")
 		return
 	}
-	if !s.authorize(w, r, "signature") {
+	if !s.authorize(w, r, "signature") || s.denyMonitor(w, dataKey) {
 		return
 	}
 	q := r.URL.Query()

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,11 +209,49 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope string)
 	return true
 }
 
+// userInfoAccount is an account userinfo lists besides the default one (AddUserInfoAccount).
+type userInfoAccount struct{ accountID, organizationID, name string }
+
+// AddUserInfoAccount makes the user a member of one more account, listed by /oauth/userinfo after the
+// default one with is_default "false"; organizationID "" lists the account without an organization.
+// Only userinfo shows it: the Monitor and Admin endpoints still know the default account and organisation.
+func (s *Server) AddUserInfoAccount(accountID, organizationID, name string) {
+	s.mu.Lock()
+	s.userInfoAccounts = append(s.userInfoAccounts, userInfoAccount{accountID, organizationID, name})
+	s.mu.Unlock()
+}
+
+// userInfoEntry is one account of the userinfo response.
+func (s *Server) userInfoEntry(a userInfoAccount, isDefault bool) map[string]any {
+	entry := map[string]any{
+		"account_id":   a.accountID,
+		"is_default":   strconv.FormatBool(isDefault), // a string, as DocuSign sends it
+		"account_name": a.name,
+		"base_uri":     s.URL(),
+	}
+	if a.organizationID != "" {
+		entry["organization"] = map[string]any{
+			"organization_id": a.organizationID,
+			"links": []map[string]string{{
+				"rel":  "self",
+				"href": s.URL() + "/management/v2/organizations/" + a.organizationID,
+			}},
+		}
+	}
+	return entry
+}
+
 func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 	s.count(func(st *Stats) { st.UserInfoRequests++ })
 	if !s.authorize(w, r, "") {
 		return
 	}
+	accounts := []map[string]any{s.userInfoEntry(userInfoAccount{s.opts.AccountID, s.opts.OrganizationID, accountName}, true)}
+	s.mu.Lock()
+	for _, a := range s.userInfoAccounts {
+		accounts = append(accounts, s.userInfoEntry(a, false))
+	}
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"sub":         s.opts.UserID,
 		"name":        adminName,
@@ -220,19 +259,7 @@ func (s *Server) handleUserInfo(w http.ResponseWriter, r *http.Request) {
 		"family_name": adminLastName,
 		"email":       adminEmail,
 		"created":     "2025-03-14T09:26:53.58",
-		"accounts": []map[string]any{{
-			"account_id":   s.opts.AccountID,
-			"is_default":   "true",
-			"account_name": accountName,
-			"base_uri":     s.URL(),
-			"organization": map[string]any{
-				"organization_id": s.opts.OrganizationID,
-				"links": []map[string]string{{
-					"rel":  "self",
-					"href": s.URL() + "/management/v2/organizations/" + s.opts.OrganizationID,
-				}},
-			},
-		}},
+		"accounts":    accounts,
 	})
 }
 

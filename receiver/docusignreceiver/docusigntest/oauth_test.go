@@ -278,3 +278,36 @@ func TestCustomIdentitiesAndKey(t *testing.T) {
 	assert.True(t, key.Equal(parsed))
 	assert.NotNil(t, token(t, s, time.Now()))
 }
+
+func TestUserInfoAdditionalAccounts(t *testing.T) {
+	s := newTestServer(t, Options{Now: testclock.New(testNow).Now})
+	tok := token(t, s, testNow)
+	accounts := func() []map[string]any {
+		resp, body := get(t, s.URL()+"/oauth/userinfo", tok)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var info struct {
+			Accounts []map[string]any `json:"accounts"`
+		}
+		require.NoError(t, json.Unmarshal(body, &info))
+		return info.Accounts
+	}
+	defaults := accounts()
+	require.Len(t, defaults, 1)
+
+	const otherOrg = "0e0e0e0e-9999-4888-8777-666655554444"
+	s.AddUserInfoAccount("a1a1a1a1-1111-4111-8111-111111111111", otherOrg, "Subsidiary Ltd")
+	s.AddUserInfoAccount("b2b2b2b2-2222-4222-8222-222222222222", "", "Personal")
+	all := accounts()
+	require.Len(t, all, 3)
+	assert.Equal(t, defaults[0], all[0], "the default account is listed first, unchanged")
+
+	assert.Equal(t, "a1a1a1a1-1111-4111-8111-111111111111", all[1]["account_id"])
+	assert.Equal(t, "false", all[1]["is_default"])
+	assert.Equal(t, "Subsidiary Ltd", all[1]["account_name"])
+	assert.Equal(t, s.URL(), all[1]["base_uri"])
+	org, _ := all[1]["organization"].(map[string]any)
+	assert.Equal(t, otherOrg, org["organization_id"], "the user is in two organisations")
+
+	assert.Equal(t, "Personal", all[2]["account_name"])
+	assert.NotContains(t, all[2], "organization", "an account outside any organisation")
+}

@@ -485,6 +485,9 @@ func (s *Server) handleProfiles(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusNotFound, "not_found", fmt.Sprintf("organization %q not found", org))
 		return
 	}
+	if s.denyAdmin(w) {
+		return
+	}
 	q := r.URL.Query()
 	withLicense := false
 	if v := q.Get("include_license"); v != "" {

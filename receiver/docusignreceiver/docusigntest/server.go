@@ -94,15 +94,18 @@ type Server struct {
 	elsewhere *elsewhere     // the other host hostile redirects point to
 	inflight  sync.WaitGroup // hijacked hostile answers, which httptest's Close does not wait for
 
-	mu         sync.Mutex // guards everything below
-	tokens     map[string]issuedToken
-	consent    bool // consent_required switch
-	lastClaims map[string]any
-	users      userStore
-	faults     faultState
-	hostile    hostileState
-	rate       rateState
-	stats      Stats
+	mu               sync.Mutex // guards everything below
+	tokens           map[string]issuedToken
+	consent          bool // consent_required switch
+	monitorAccess    MonitorAccess
+	adminAccess      AdminAccess
+	userInfoAccounts []userInfoAccount // accounts userinfo lists after the default one
+	lastClaims       map[string]any
+	users            userStore
+	faults           faultState
+	hostile          hostileState
+	rate             rateState
+	stats            Stats
 }
 
 // NewServer starts a fake DocuSign on 127.0.0.1 (or opts.Listener). Close it when done.
@@ -217,9 +220,12 @@ func isAPI(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/management/") || strings.HasPrefix(path, "/v1/")
 }
 
-// serve wraps every endpoint: trace token, latency, faults, rate-limit headers and status counts.
+// serve wraps every endpoint: trace token, Date, latency, faults, rate-limit headers and status counts.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-DocuSign-TraceToken", randomGUID())
+	// Date from the server clock, not net/http's wall clock, so a client measures its skew against Options.Now.
+	now := s.now()
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	api := isAPI(r.URL.Path)
 
 	s.mu.Lock()
@@ -234,7 +240,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w = lw
 	}
 
-	now := s.now()
 	s.mu.Lock()
 	f := s.faults.take(r.URL.Path, api)
 	if api && f.kind != faultReset {

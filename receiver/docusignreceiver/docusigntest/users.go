@@ -319,6 +319,9 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusNotFound, "not_found", fmt.Sprintf("organization %q not found", org))
 		return
 	}
+	if s.denyAdmin(w) {
+		return
+	}
 	q := r.URL.Query()
 	uq, code, description := s.parseUsersQuery(q)
 	if code != "" {

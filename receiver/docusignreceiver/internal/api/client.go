@@ -43,6 +43,10 @@ func WithObserver(fn func(Outcome)) Option { return func(c *Client) { c.observe 
 // WithLogger receives a warning whenever a wait DocuSign asks for is cut to headers.MaxWait; nil logs nothing.
 func WithLogger(l *zap.Logger) Option { return func(c *Client) { c.logger = l } }
 
+// WithoutSpreading keeps a low hourly budget from spreading the requests out until the reset; a 429
+// still holds them. For a client that makes a handful of requests and reports the budget instead.
+func WithoutSpreading() Option { return func(c *Client) { c.pacer.noSpread = true } }
+
 // WithTimeout bounds how long one request may wait on the network: from sending until the response
 // headers arrive, plus the time spent inside Stream.Peek and Stream.ReadAll. A Stream parked between
 // reads does not use it up. When it runs out the request fails with an *Error that says so. It

@@ -182,6 +182,19 @@ func TestPacerSpreadsRequestsNearTheLimit(t *testing.T) {
 	assert.Equal(t, time.Minute, p.delay(now), "a 429 holds every request")
 }
 
+func TestPacerWithoutSpreadingHoldsOnlyFor429s(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	c := New(http.DefaultClient, WithoutSpreading())
+	h := http.Header{}
+	h.Set("X-RateLimit-Limit", "3000")
+	h.Set("X-RateLimit-Remaining", "99")
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10))
+	c.pacer.update(headers.RateLimit(h, now))
+	assert.Zero(t, c.pacer.delay(now), "a few requests are not spread over the hour")
+	c.pacer.block(now.Add(time.Minute))
+	assert.Equal(t, time.Minute, c.pacer.delay(now), "a 429 still holds them")
+}
+
 func TestPacerIgnoresMissingHeaders(t *testing.T) {
 	var p pacer
 	p.update(headers.RateLimit(http.Header{"X-Ratelimit-Remaining": {"1"}}, time.Now()))

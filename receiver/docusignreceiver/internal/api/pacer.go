@@ -23,6 +23,7 @@ type pacer struct {
 	resetClamped bool // the last reset lay beyond headers.MaxWait
 	blocked      time.Time
 	known        bool
+	noSpread     bool // a client of a few requests (the doctor) does not spread them over the hour
 }
 
 // lowWater is the fraction of the hourly budget below which requests are spread until the reset.
@@ -68,7 +69,7 @@ func (p *pacer) delay(now time.Time) time.Duration {
 	if p.blocked.After(now) {
 		d = p.blocked.Sub(now)
 	}
-	if p.known && p.reset.After(now) && p.remaining*lowWater < p.limit {
+	if !p.noSpread && p.known && p.reset.After(now) && p.remaining*lowWater < p.limit {
 		// Spread what is left evenly over the time to the reset, instead of hitting the wall.
 		spread := p.reset.Sub(now) / time.Duration(p.remaining+1) // remaining ≥ 0
 		d = max(d, spread)
