@@ -20,6 +20,7 @@ import (
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/sources"
 )
@@ -77,6 +78,9 @@ type Config struct {
 
 	Monitor MonitorConfig `mapstructure:"monitor"`
 	Users   UsersConfig   `mapstructure:"users"`
+
+	// MetricsBuilderConfig enables or disables each metric (metrics::<name>::enabled), for a metrics pipeline.
+	metadata.MetricsBuilderConfig `mapstructure:",squash"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -248,11 +252,14 @@ func (e enabledSources) scopes() []string {
 }
 
 // sources lists the sources the configuration enables, each from its block.
-func (cfg *Config) sources() enabledSources {
+func (cfg *Config) sources() enabledSources { return cfg.sourcesFollowing(nil) }
+
+// sourcesFollowing is sources with Monitor reporting to state whether it is caught up (nil: not).
+func (cfg *Config) sourcesFollowing(state *sources.StreamState) enabledSources {
 	var out enabledSources
 	if m := cfg.Monitor; m.Enabled {
 		opts := sources.MonitorOptions{URL: cfg.monitorPageURL(), PageSize: m.PageSize, PollInterval: m.PollInterval, StartTime: m.StartTime,
-			Enrich: cfg.enrichesEvents(), EnrichWait: m.EnrichWait}
+			Enrich: cfg.enrichesEvents(), EnrichWait: m.EnrichWait, State: state}
 		out = append(out, enabledSource{sources.MonitorName, m.PollInterval, sources.MonitorScopes,
 			func(d source.Deps) source.Source { return sources.NewMonitor(opts, d) }})
 	}
