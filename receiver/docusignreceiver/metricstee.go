@@ -35,6 +35,7 @@ type metricsTee struct {
 
 	lastEmit  time.Time // under meter's lock
 	lastUsers map[string]int64
+	lastLag   *float64
 }
 
 func (r *docusignReceiver) newMetricsTee(users *identity.Inventory, monitor *sources.StreamState) *metricsTee {
@@ -87,19 +88,24 @@ func (t *metricsTee) emit(ctx context.Context, delta meter.Counts) error {
 		t.meter.Commit(delta)
 	}
 	if err == nil {
-		t.lastEmit, t.lastUsers = now, g.Users
+		t.lastEmit, t.lastUsers, t.lastLag = now, g.Users, g.Lag
 	}
 	return err
 }
 
-// due says whether the refresh should emit: it is time, or the users by status changed.
+// due says whether the refresh should emit: it is time, Monitor caught up or fell behind, or the
+// users by status changed.
 func (t *metricsTee) due(now time.Time) bool {
 	t.meter.Lock()
 	defer t.meter.Unlock()
 	if now.Sub(t.lastEmit) >= metricsRefresh {
 		return true
 	}
-	users := t.gauges().Users
+	g := t.gauges()
+	if g.Lag != nil && (t.lastLag == nil || (*g.Lag == 0) != (*t.lastLag == 0)) {
+		return true
+	}
+	users := g.Users
 	if len(users) != len(t.lastUsers) {
 		return true
 	}
