@@ -14,7 +14,7 @@ STATIC    := CGO_ENABLED=0
 RELEASE_GOFLAGS := -trimpath -ldflags='-s -w'
 GO_TEST_FLAGS ?= -race -timeout 15m
 
-.PHONY: all build dist doctor run test unit-test e2e lint generate bench fuzz clean
+.PHONY: all build dist image test-image doctor run test unit-test e2e lint generate bench fuzz clean
 
 all: lint test
 
@@ -41,6 +41,22 @@ dist: $(OCB)
 	cd $(RELEASE) && sha256sum otelcol-docusign_* docusign-doctor_* > SHA256SUMS
 	@cat $(RELEASE)/SHA256SUMS
 
+## image: the FROM-scratch image $(IMAGE):$(VERSION) and :latest (deploy/docker/Dockerfile)
+IMAGE         ?= otelcol-docusign
+IMAGE_CONTEXT := $(CURDIR)/.tmp/image
+CA_BUNDLE     ?= /etc/ssl/certs/ca-certificates.crt
+image: build
+	rm -rf $(IMAGE_CONTEXT) && mkdir -p $(IMAGE_CONTEXT)/empty $(IMAGE_CONTEXT)/state/otelcol-docusign && chmod 0700 $(IMAGE_CONTEXT)/state/otelcol-docusign
+	cp $(DIST) $(DOCTOR) $(CA_BUNDLE) deploy/docker/Dockerfile deploy/docker/config.yaml \
+	  deploy/docker/passwd deploy/docker/group $(IMAGE_CONTEXT)/
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) -t $(IMAGE):latest $(IMAGE_CONTEXT)
+
+## test-image: build the image and run it against the fake DocuSign (test/image); one SKIP line without Docker
+test-image:
+	@if ! docker info >/dev/null 2>&1; then echo "SKIP test-image: docker info does not answer (no Docker daemon)"; exit 0; fi; \
+	  $(MAKE) --no-print-directory image && \
+	  OTELCOL_DOCUSIGN_IMAGE=$(IMAGE):$(VERSION) $(GO) test -count=1 -v -timeout 10m ./test/image/
+
 ## doctor: check a collector configuration's docusign receivers against DocuSign: make doctor CONFIG=path/to/collector.yaml
 doctor: build
 	@if [ -z "$(CONFIG)" ]; then $(DOCTOR); exit 2; fi
@@ -53,6 +69,7 @@ run: build
 ## test: every test CI runs, including the end-to-end test against the built collector
 test: build
 	OTELCOL_DOCUSIGN_BIN=$(DIST) DOCUSIGN_DOCTOR_BIN=$(DOCTOR) $(GO) test $(GO_TEST_FLAGS) ./...
+	$(MAKE) --no-print-directory test-image
 
 ## unit-test: the Go tests without building the collector (the end-to-end test skips)
 unit-test:
