@@ -172,6 +172,8 @@ func openStorage(ctx context.Context, host component.Host, id *component.ID, sel
 	if !ok {
 		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
 	}
+	// The client is keyed by this receiver's own component id (docusign/org-a, docusign/org-b, …):
+	// receivers sharing one storage extension never read or write each other's keys.
 	client, err := se.GetClient(ctx, component.KindReceiver, self, "")
 	if err != nil {
 		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
@@ -204,8 +206,8 @@ func (r *docusignReceiver) newBatch() (plog.Logs, plog.LogRecordSlice) {
 	rl := logs.ResourceLogs().AppendEmpty()
 	attrs := rl.Resource().Attributes()
 	attrs.PutStr("docusign.environment", r.cfg.Environment)
-	if r.cfg.Users.OrganizationID != "" {
-		attrs.PutStr("docusign.organization.id", r.cfg.Users.OrganizationID)
+	if org := r.cfg.monitorOrganizationID(); org != "" { // monitor.organization_id, else users.organization_id
+		attrs.PutStr("docusign.organization.id", org)
 	}
 	if r.cfg.Users.AccountID != "" {
 		attrs.PutStr("docusign.account.id", r.cfg.Users.AccountID)
