@@ -31,6 +31,9 @@ const (
 	streamLens         = "lens"
 	streamOrganization = "organization"
 
+	bodyOriginal = "original" // the record as DocuSign sent it
+	bodyOmit     = "omit"     // no body: attributes only
+
 	maxMonitorPageSize = 2000
 	maxUsersPageSize   = 250
 )
@@ -74,6 +77,8 @@ type Config struct {
 	Audience    string        `mapstructure:"audience"`
 	RedirectURI string        `mapstructure:"redirect_uri"`
 	StorageID   *component.ID `mapstructure:"storage"`
+	// Body is "original" (the record as DocuSign sent it) or "omit" (records carry attributes only).
+	Body string `mapstructure:"body"`
 
 	Monitor MonitorConfig `mapstructure:"monitor"`
 	Users   UsersConfig   `mapstructure:"users"`
@@ -155,6 +160,9 @@ func (cfg *Config) Validate() error {
 		if u, err := url.Parse(cfg.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
 			errs = append(errs, fmt.Errorf("redirect_uri: %q is not an absolute URL", cfg.RedirectURI))
 		}
+	}
+	if cfg.Body != bodyOriginal && cfg.Body != bodyOmit {
+		errs = append(errs, fmt.Errorf("body: %q is not one of %q, %q", cfg.Body, bodyOriginal, bodyOmit))
 	}
 	if cfg.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout: must not be negative, got %s", cfg.Timeout))

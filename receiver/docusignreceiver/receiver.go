@@ -107,7 +107,7 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	env := source.Env{
 		Client:    api.New(apiHTTP, api.WithTimeout(baseClient.Timeout), api.WithLogger(logger), api.WithObserver(r.observeRequest)),
 		Store:     r.store,
-		Next:      r.next,
+		Next:      withBody(r.cfg.Body, r.next),
 		Obs:       r.obsrecv,
 		Telemetry: r.tb,
 		Health:    source.NewHealth(host),
