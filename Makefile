@@ -7,7 +7,7 @@ DIST      := $(CURDIR)/dist/otelcol-docusign
 DOCTOR    := $(CURDIR)/dist/docusign-doctor
 GO_TEST_FLAGS ?= -race -timeout 15m
 
-.PHONY: all build doctor run test unit-test e2e lint generate bench fuzz clean
+.PHONY: all build ocb-custom doctor run test unit-test e2e lint generate bench fuzz clean
 
 all: lint test
 
@@ -20,6 +20,11 @@ $(OCB):
 build: $(OCB)
 	$(OCB) --config builder-config.yaml
 	$(GO) build -o $(DOCTOR) ./cmd/docusign-doctor
+
+## ocb-custom: the example distribution of examples/ocb-custom (the receiver beside contrib components) at examples/ocb-custom/dist/otelcol-acme; not part of `make test`
+ocb-custom: $(OCB)
+	cd examples/ocb-custom && $(OCB) --config builder-config.yaml
+	examples/ocb-custom/dist/otelcol-acme components | grep -q 'name: docusign'
 
 ## doctor: check a collector configuration's docusign receivers against DocuSign: make doctor CONFIG=path/to/collector.yaml
 doctor: build
@@ -78,4 +83,4 @@ fuzz:
 	  done
 
 clean:
-	rm -rf dist bin .tmp
+	rm -rf dist bin .tmp examples/ocb-custom/dist
