@@ -14,7 +14,7 @@ STATIC    := CGO_ENABLED=0
 RELEASE_GOFLAGS := -trimpath -ldflags='-s -w'
 GO_TEST_FLAGS ?= -race -timeout 15m
 
-.PHONY: all build dist image test-image doctor run test unit-test e2e lint generate bench fuzz clean
+.PHONY: all build dist image test-image ocb-custom doctor run test unit-test e2e lint generate bench fuzz clean
 
 all: lint test
 
@@ -56,6 +56,11 @@ test-image:
 	@if ! docker info >/dev/null 2>&1; then echo "SKIP test-image: docker info does not answer (no Docker daemon)"; exit 0; fi; \
 	  $(MAKE) --no-print-directory image && \
 	  OTELCOL_DOCUSIGN_IMAGE=$(IMAGE):$(VERSION) $(GO) test -count=1 -v -timeout 10m ./test/image/
+
+## ocb-custom: the example distribution of examples/ocb-custom (the receiver beside contrib components) at examples/ocb-custom/dist/otelcol-acme; not part of `make test`
+ocb-custom: $(OCB)
+	cd examples/ocb-custom && $(OCB) --config builder-config.yaml
+	examples/ocb-custom/dist/otelcol-acme components | grep -q 'name: docusign'
 
 ## doctor: check a collector configuration's docusign receivers against DocuSign: make doctor CONFIG=path/to/collector.yaml
 doctor: build
@@ -115,4 +120,4 @@ fuzz:
 	  done
 
 clean:
-	rm -rf dist bin .tmp
+	rm -rf dist bin .tmp examples/ocb-custom/dist

@@ -32,6 +32,9 @@ const (
 	streamLens         = "lens"
 	streamOrganization = "organization"
 
+	bodyOriginal = "original" // the record as DocuSign sent it
+	bodyOmit     = "omit"     // no body: attributes only
+
 	maxMonitorPageSize = 2000
 	maxUsersPageSize   = 250
 )
@@ -75,6 +78,8 @@ type Config struct {
 	Audience    string        `mapstructure:"audience"`
 	RedirectURI string        `mapstructure:"redirect_uri"`
 	StorageID   *component.ID `mapstructure:"storage"`
+	// Body is "original" (the record as DocuSign sent it) or "omit" (records carry attributes only).
+	Body string `mapstructure:"body"`
 
 	Monitor MonitorConfig `mapstructure:"monitor"`
 	Users   UsersConfig   `mapstructure:"users"`
@@ -159,6 +164,9 @@ func (cfg *Config) Validate() error {
 		if u, err := url.Parse(cfg.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
 			errs = append(errs, fmt.Errorf("redirect_uri: %q is not an absolute URL", cfg.RedirectURI))
 		}
+	}
+	if cfg.Body != bodyOriginal && cfg.Body != bodyOmit {
+		errs = append(errs, fmt.Errorf("body: %q is not one of %q, %q", cfg.Body, bodyOriginal, bodyOmit))
 	}
 	if cfg.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout: must not be negative, got %s", cfg.Timeout))

@@ -31,6 +31,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		ClientConfig: httpCfg,
 		Environment:  environmentProduction,
+		Body:         bodyOriginal,
 		Monitor: MonitorConfig{
 			Enabled:      true,
 			Stream:       streamLens,

@@ -29,6 +29,7 @@ const (
 // no logs pipeline the batch is only counted, and it counts as delivered once its metrics are consumed.
 type metricsTee struct {
 	r       *docusignReceiver
+	logs    consumer.Logs // nil: only a metrics pipeline
 	meter   *meter.Meter
 	users   *identity.Inventory  // nil: no docusign.users
 	monitor *sources.StreamState // nil: no docusign.monitor.lag
@@ -38,31 +39,31 @@ type metricsTee struct {
 	lastLag   *float64
 }
 
-func (r *docusignReceiver) newMetricsTee(users *identity.Inventory, monitor *sources.StreamState) *metricsTee {
-	logs, _ := r.newBatch() // the same resource as the records
-	res := logs.ResourceLogs().At(0).Resource()
+func (r *docusignReceiver) newMetricsTee(logs consumer.Logs, users *identity.Inventory, monitor *sources.StreamState) *metricsTee {
+	batch, _ := r.newBatch() // the same resource as the records
+	res := batch.ResourceLogs().At(0).Resource()
 	if !r.cfg.Users.Enabled {
 		users = nil
 	}
 	if !r.cfg.Monitor.Enabled {
 		monitor = nil
 	}
-	return &metricsTee{r: r, meter: meter.New(r.cfg.MetricsBuilderConfig, r.settings, res, time.Now()), users: users, monitor: monitor}
+	return &metricsTee{r: r, logs: logs, meter: meter.New(r.cfg.MetricsBuilderConfig, r.settings, res, time.Now()), users: users, monitor: monitor}
 }
 
 func (t *metricsTee) Capabilities() consumer.Capabilities {
-	if t.r.next != nil {
-		return t.r.next.Capabilities()
+	if t.logs != nil {
+		return t.logs.Capabilities()
 	}
 	return consumer.Capabilities{}
 }
 
 func (t *metricsTee) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	delta := meter.Count(ld) // before the logs pipeline, which may change ld
-	if t.r.next == nil {
+	if t.logs == nil {
 		return t.emit(ctx, delta)
 	}
-	if err := t.r.next.ConsumeLogs(ctx, ld); err != nil {
+	if err := t.logs.ConsumeLogs(ctx, ld); err != nil {
 		return err
 	}
 	if err := t.emit(ctx, delta); err != nil {
@@ -84,7 +85,7 @@ func (t *metricsTee) emit(ctx context.Context, delta meter.Counts) error {
 	obsCtx := t.r.obsrecv.StartMetricsOp(ctx)
 	err := t.r.metrics.ConsumeMetrics(obsCtx, md)
 	t.r.obsrecv.EndMetricsOp(obsCtx, "json", md.DataPointCount(), err)
-	if err == nil || t.r.next != nil {
+	if err == nil || t.logs != nil {
 		t.meter.Commit(delta)
 	}
 	if err == nil {

@@ -125,9 +125,13 @@ func (r *docusignReceiver) start(ctx context.Context, host component.Host) error
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	env.Next = r.next
+	var logs consumer.Logs // the logs pipeline, bodies omitted when configured; nil: none
+	if r.next != nil {
+		logs = withBody(r.cfg.Body, r.next)
+	}
+	env.Next = logs
 	if r.metrics != nil {
-		tee := r.newMetricsTee(env.Identities, state)
+		tee := r.newMetricsTee(logs, env.Identities, state)
 		env.Next = tee
 		r.wg.Add(1)
 		go func() {
@@ -187,6 +191,8 @@ func openStorage(ctx context.Context, host component.Host, id *component.ID, sel
 	if !ok {
 		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
 	}
+	// The client is keyed by this receiver's own component id (docusign/org-a, docusign/org-b, …):
+	// receivers sharing one storage extension never read or write each other's keys.
 	client, err := se.GetClient(ctx, component.KindReceiver, self, "")
 	if err != nil {
 		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
@@ -219,8 +225,8 @@ func (r *docusignReceiver) newBatch() (plog.Logs, plog.LogRecordSlice) {
 	rl := logs.ResourceLogs().AppendEmpty()
 	attrs := rl.Resource().Attributes()
 	attrs.PutStr("docusign.environment", r.cfg.Environment)
-	if r.cfg.Users.OrganizationID != "" {
-		attrs.PutStr("docusign.organization.id", r.cfg.Users.OrganizationID)
+	if org := r.cfg.monitorOrganizationID(); org != "" { // monitor.organization_id, else users.organization_id
+		attrs.PutStr("docusign.organization.id", org)
 	}
 	if r.cfg.Users.AccountID != "" {
 		attrs.PutStr("docusign.account.id", r.cfg.Users.AccountID)
