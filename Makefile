@@ -106,7 +106,8 @@ bench:
 ## fuzz: every fuzz target in the repository (found by go test -list), one at a time, FUZZTIME each (default 30s)
 # New interesting inputs are minimized for at most FUZZMINIMIZETIME (Go's default of 60s per input
 # stalls fuzzing on large seed pages). Stops at the first failure; the failing input is written to
-# the package's testdata/fuzz/<target>/ and replays as a regression test.
+# the package's testdata/fuzz/<target>/ and replays as a regression test. scripts/fuzz-target.sh runs
+# each target and tells Go's coordinator race at the -fuzztime boundary from a finding.
 FUZZTIME         ?= 30s
 FUZZMINIMIZETIME ?= 3s
 fuzz:
@@ -116,7 +117,7 @@ fuzz:
 	  [ -n "$$targets" ] || { echo "no fuzz targets found"; exit 1; }; \
 	  for t in $$targets; do \
 	    pkg=$${t%@*}; name=$${t#*@}; echo "== $$name ($$pkg) for $(FUZZTIME)"; \
-	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) "$$pkg" || exit 1; \
+	    ./scripts/fuzz-target.sh $(GO) "$$pkg" "$$name" $(FUZZTIME) $(FUZZMINIMIZETIME) || exit 1; \
 	  done
 
 clean:
