@@ -8,9 +8,6 @@ package deploy
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -34,6 +31,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
+
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 const (
@@ -264,27 +263,9 @@ func k8sCheckProbeHTTP(t *testing.T, name string, p *corev1.Probe, port int) {
 
 func k8sRSAKeyFile(t *testing.T, dir string) string {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
 	path := filepath.Join(dir, "docusign.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	require.NoError(t, os.WriteFile(path, pemBytes, 0o600))
+	require.NoError(t, os.WriteFile(path, rsaKeyPEM(t), 0o600))
 	return path
-}
-
-// k8sCollectorBin is the built collector; skipped without it, as test/e2e does.
-func k8sCollectorBin(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv("OTELCOL_DOCUSIGN_BIN")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OTELCOL_DOCUSIGN_BIN is not set; run `make test`")
-		}
-		t.Skip("OTELCOL_DOCUSIGN_BIN not set; `make test` builds the collector and validates the deployment configs with it")
-	}
-	_, err := os.Stat(bin)
-	require.NoError(t, err, "collector binary")
-	return bin
 }
 
 var k8sEnvRef = regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -323,7 +304,7 @@ func k8sValidate(t *testing.T, bin string, config []byte, args []string) (string
 // the health endpoints are refused (so the gate in args is what makes it valid).
 func k8sCheckCollectorValidates(t *testing.T, config []byte, args []string) {
 	t.Helper()
-	bin := k8sCollectorBin(t)
+	bin := testkit.CollectorBinary(t)
 	out, ok := k8sValidate(t, bin, config, args)
 	assert.True(t, ok, "otelcol-docusign validate failed:\n%s", out)
 	out, ok = k8sValidate(t, bin, config, nil)

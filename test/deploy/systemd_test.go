@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 var (
@@ -74,13 +76,7 @@ func TestSystemdUnitIsSandboxed(t *testing.T) {
 // TestSystemdConfigValidates runs `otelcol-docusign validate` on deploy/systemd/config.yaml with
 // env.example's variables and what systemd itself provides (state and credentials directories).
 func TestSystemdConfigValidates(t *testing.T) {
-	bin := os.Getenv("OTELCOL_DOCUSIGN_BIN")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OTELCOL_DOCUSIGN_BIN is not set; run `make test`")
-		}
-		t.Skip("OTELCOL_DOCUSIGN_BIN not set; `make test` builds the collector and runs this test")
-	}
+	bin := testkit.CollectorBinary(t)
 	unit, err := os.ReadFile(unitPath)
 	require.NoError(t, err)
 	config, err := os.ReadFile(configPath)
@@ -132,6 +128,7 @@ func readEnvFile(t *testing.T, path string) map[string]string {
 	return env
 }
 
+// rsaKeyPEM is a new 2048-bit RSA private key, PKCS #1 in PEM, as validate accepts it.
 func rsaKeyPEM(t *testing.T) []byte {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)

@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 // mixSink counts the Monitor records it got by object, action and result (the body, as DocuSign sent it).
@@ -102,7 +103,7 @@ func scrape(t *testing.T, url, name string, keys ...string) map[string]float64 {
 // The alerting recipe: one receiver in a logs and a metrics pipeline; Prometheus scrapes exactly the
 // mix of events the logs pipeline got, the users by status, their creations, and no lag once caught up.
 func TestAlertingRecipeExportsExactCounts(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	srv := docusigntest.NewServer(docusigntest.Options{Seed: 23})
 	t.Cleanup(srv.Close)
 	srv.AddUsers(20)
@@ -111,14 +112,14 @@ func TestAlertingRecipeExportsExactCounts(t *testing.T) {
 	keyPath := filepath.Join(dir, "private.pem")
 	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
 	sink := &mixSink{events: map[string]float64{}}
-	promAddr := freePort(t)
+	promAddr := testkit.FreePort(t)
 	for k, v := range map[string]string{
 		"DOCUSIGN_STORAGE": filepath.Join(dir, "storage"), "DOCUSIGN_ENVIRONMENT": "demo",
 		"DOCUSIGN_INTEGRATION_KEY": srv.IntegrationKey(), "DOCUSIGN_USER_ID": srv.UserID(), "DOCUSIGN_PRIVATE_KEY_FILE": keyPath,
 		"DOCUSIGN_AUTH_ENDPOINT": srv.URL(), "DOCUSIGN_MONITOR_ENDPOINT": srv.URL(), "DOCUSIGN_USERS_ENDPOINT": srv.URL() + "/management",
 		"DOCUSIGN_MONITOR_POLL_INTERVAL": "1s", "DOCUSIGN_ORGANIZATION_ID": srv.OrganizationID(), "DOCUSIGN_ACCOUNT_ID": srv.AccountID(),
-		"OTLP_ENDPOINT": startOTLPReceiver(t, sink), "OTLP_INSECURE": "true", "PROMETHEUS_ENDPOINT": promAddr,
-		"HEALTH_ENDPOINT": freePort(t),
+		"OTLP_ENDPOINT": testkit.StartOTLPReceiver(t, sink), "OTLP_INSECURE": "true", "PROMETHEUS_ENDPOINT": promAddr,
+		"HEALTH_ENDPOINT": testkit.FreePort(t),
 	} {
 		t.Setenv(k, v)
 	}

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 // orgSink sorts what arrives by the resource's docusign.organization.id: Monitor event ids and user
@@ -119,7 +120,7 @@ service:
 // organisation (org-b has users off), and a restart after new events in organisation A only resumes
 // both from their own checkpoints: A's new events arrive once, B repeats nothing.
 func TestMultiOrgRecipe(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	a := docusigntest.NewServer(docusigntest.Options{Seed: 31, UserID: "a0000000-0000-4000-8000-00000000000a",
 		OrganizationID: "a0a0a0a0-1111-4222-8333-444455556666", AccountID: "a1a1a1a1-0000-4b5c-8d9e-112233445566"})
 	t.Cleanup(a.Close)
@@ -150,7 +151,7 @@ func TestMultiOrgRecipe(t *testing.T) {
 	t.Setenv("OTLP_ENDPOINT", "http://127.0.0.1:9") // replaced by the overlay
 
 	sink := newOrgSink()
-	otlpURL := startOTLPHTTPReceiver(t, sink)
+	otlpURL := testkit.StartOTLPHTTPReceiver(t, sink)
 	storageDir := filepath.Join(dir, "storage")
 	overlay := writeOverlay(t, dir, fmt.Sprintf(multiOrgOverlay, storageDir, keyPath, a.URL(), b.URL(),
 		now.Add(-3*time.Hour).Format(time.RFC3339), otlpURL))

@@ -26,6 +26,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 // privacyRedaction reads the redaction processor's patterns from the privacy recipe.
@@ -192,7 +193,7 @@ service:
 // every event and every user arrives, and nothing that arrives holds an email address, one of the
 // events' IP addresses or a user's name; the hashed attributes are the HMAC of the original values.
 func TestPrivacyRecipe(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	srv := docusigntest.NewServer(docusigntest.Options{Seed: 41})
 	t.Cleanup(srv.Close)
 	const users = 12
@@ -213,7 +214,7 @@ func TestPrivacyRecipe(t *testing.T) {
 	t.Setenv("OTLP_ENDPOINT", "http://127.0.0.1:9") // replaced by the overlay
 
 	sink := newPrivacySink()
-	otlpURL := startOTLPHTTPReceiver(t, sink)
+	otlpURL := testkit.StartOTLPHTTPReceiver(t, sink)
 	overlay := writeOverlay(t, dir, fmt.Sprintf(privacyOverlay, filepath.Join(dir, "storage"), keyPath, srv.URL(),
 		now.Add(-3*time.Hour).Format(time.RFC3339), otlpURL))
 	started := time.Now()

@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,14 +22,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/receiver/otlpreceiver"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 // keyInImage is where the default configuration reads the private key.
@@ -60,10 +56,10 @@ func TestImageDeliversEvents(t *testing.T) {
 	require.NoError(t, os.Chmod(keyPath, 0o644))
 
 	sink := &recordSink{}
-	health, metrics := freePort(t), freePort(t)
+	health, metrics := testkit.FreePort(t), testkit.FreePort(t)
 	env := append(srv.Env(keyInImage),
 		"DOCUSIGN_MONITOR_POLL_INTERVAL=1s", "DOCUSIGN_USERS_ENABLED=true",
-		"OTLP_ENDPOINT="+startOTLPReceiver(t, sink), "OTLP_INSECURE=true",
+		"OTLP_ENDPOINT="+testkit.StartOTLPReceiver(t, sink), "OTLP_INSECURE=true",
 		"HEALTH_CHECK_ENDPOINT="+health, "METRICS_PORT="+metrics[strings.LastIndex(metrics, ":")+1:])
 	// Host networking: the container reaches the fake and the receiver on 127.0.0.1.
 	args := []string{"--network", "host", "-v", keyPath + ":" + keyInImage + ":ro"}
@@ -131,31 +127,6 @@ func httpBody(t *testing.T, url string) string {
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(body)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
-// startOTLPReceiver runs the collector's OTLP gRPC receiver in this process, as the e2e tests do.
-func startOTLPReceiver(t *testing.T, sink consumer.Logs) string {
-	t.Helper()
-	endpoint := freePort(t)
-	factory := otlpreceiver.NewFactory()
-	cfg := factory.CreateDefaultConfig()
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{
-		"protocols": map[string]any{"grpc": map[string]any{"endpoint": endpoint}},
-	}).Unmarshal(cfg))
-	rcv, err := factory.CreateLogs(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, sink)
-	require.NoError(t, err)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
-	return endpoint
 }
 
 // recordSink counts what the collector in the container exported: Monitor event ids and user records.
