@@ -20,6 +20,7 @@ import (
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/api"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/auth"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/source"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/sources"
 )
@@ -30,6 +31,9 @@ const (
 
 	streamLens         = "lens"
 	streamOrganization = "organization"
+
+	bodyOriginal = "original" // the record as DocuSign sent it
+	bodyOmit     = "omit"     // no body: attributes only
 
 	maxMonitorPageSize = 2000
 	maxUsersPageSize   = 250
@@ -74,9 +78,14 @@ type Config struct {
 	Audience    string        `mapstructure:"audience"`
 	RedirectURI string        `mapstructure:"redirect_uri"`
 	StorageID   *component.ID `mapstructure:"storage"`
+	// Body is "original" (the record as DocuSign sent it) or "omit" (records carry attributes only).
+	Body string `mapstructure:"body"`
 
 	Monitor MonitorConfig `mapstructure:"monitor"`
 	Users   UsersConfig   `mapstructure:"users"`
+
+	// MetricsBuilderConfig enables or disables each metric (metrics::<name>::enabled), for a metrics pipeline.
+	metadata.MetricsBuilderConfig `mapstructure:",squash"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -155,6 +164,9 @@ func (cfg *Config) Validate() error {
 		if u, err := url.Parse(cfg.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
 			errs = append(errs, fmt.Errorf("redirect_uri: %q is not an absolute URL", cfg.RedirectURI))
 		}
+	}
+	if cfg.Body != bodyOriginal && cfg.Body != bodyOmit {
+		errs = append(errs, fmt.Errorf("body: %q is not one of %q, %q", cfg.Body, bodyOriginal, bodyOmit))
 	}
 	if cfg.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout: must not be negative, got %s", cfg.Timeout))
@@ -248,11 +260,14 @@ func (e enabledSources) scopes() []string {
 }
 
 // sources lists the sources the configuration enables, each from its block.
-func (cfg *Config) sources() enabledSources {
+func (cfg *Config) sources() enabledSources { return cfg.sourcesFollowing(nil) }
+
+// sourcesFollowing is sources with Monitor reporting to state whether it is caught up (nil: not).
+func (cfg *Config) sourcesFollowing(state *sources.StreamState) enabledSources {
 	var out enabledSources
 	if m := cfg.Monitor; m.Enabled {
 		opts := sources.MonitorOptions{URL: cfg.monitorPageURL(), PageSize: m.PageSize, PollInterval: m.PollInterval, StartTime: m.StartTime,
-			Enrich: cfg.enrichesEvents(), EnrichWait: m.EnrichWait}
+			Enrich: cfg.enrichesEvents(), EnrichWait: m.EnrichWait, State: state}
 		out = append(out, enabledSource{sources.MonitorName, m.PollInterval, sources.MonitorScopes,
 			func(d source.Deps) source.Source { return sources.NewMonitor(opts, d) }})
 	}

@@ -35,6 +35,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	cfg := loadConfig(t, "")
 	require.NoError(t, confmap.Validate(cfg))
 	assert.Equal(t, "production", cfg.Environment)
+	assert.Equal(t, "original", cfg.Body)
 	assert.Equal(t, 30*time.Second, cfg.Timeout)
 	assert.True(t, cfg.Monitor.Enabled)
 	assert.Equal(t, time.Minute, cfg.Monitor.PollInterval)
@@ -60,6 +61,7 @@ func TestLoadConfigEveryKey(t *testing.T) {
 	storageID := component.MustNewIDWithName("file_storage", "docusign")
 	assert.Equal(t, &storageID, cfg.StorageID)
 	assert.Equal(t, "demo", cfg.Environment)
+	assert.Equal(t, "omit", cfg.Body)
 	assert.Equal(t, 10*time.Second, cfg.Timeout)
 	assert.Equal(t, "http://proxy.example.com:3128", cfg.ProxyURL)
 	assert.Equal(t, "https://example.com/callback", cfg.RedirectURI)
@@ -81,7 +83,7 @@ func TestLoadConfigInvalidReportsEveryKey(t *testing.T) {
 	err := confmap.Validate(loadConfig(t, "invalid"))
 	require.Error(t, err)
 	for _, key := range []string{
-		"environment:", "integration_key:", "user_id:", "private_key, private_key_file: set exactly one",
+		"environment:", `body: "redacted" is not one of "original", "omit"`, "integration_key:", "user_id:", "private_key, private_key_file: set exactly one",
 		"monitor.poll_interval:", "monitor.page_size:",
 		"users.page_size:", "users.organization_id:", "users.account_id:",
 		"monitor.enrich_wait:", "users.profiles.max_requests_per_hour:",
@@ -144,6 +146,8 @@ func TestValidateEachProblemNamesItsKey(t *testing.T) {
 		{"ftp auth endpoint", func(c *Config) { c.AuthEndpoint = "ftp://x" }, "auth_endpoint:"},
 		{"generic endpoint", func(c *Config) { c.Endpoint = "https://x" }, "endpoint: not used by this receiver"},
 		{"unknown stream", func(c *Config) { c.Monitor.Stream = "v3" }, `monitor.stream: "v3" is not one of "lens", "organization"`},
+		{"unknown body", func(c *Config) { c.Body = "hashed" }, `body: "hashed" is not one of "original", "omit"`},
+		{"empty body", func(c *Config) { c.Body = "" }, `body: "" is not one of "original", "omit"`},
 		{"organization stream without id", func(c *Config) { c.Monitor.Stream = "organization" }, "monitor.organization_id: required when monitor.stream is organization"},
 		{"audience with a scheme", func(c *Config) { c.Audience = "https://account-d.docusign.com" }, "audience: \"https://account-d.docusign.com\" must be a bare host[:port]"},
 		{"audience with a path", func(c *Config) { c.Audience = "account-d.docusign.com/oauth" }, "audience:"},

@@ -21,6 +21,7 @@ func NewFactory() receiver.Factory {
 		metadata.Type,
 		createDefaultConfig,
 		receiver.WithLogs(createLogsReceiver, metadata.LogsStability),
+		receiver.WithMetrics(createMetricsReceiver, metadata.MetricsStability),
 	)
 }
 
@@ -30,6 +31,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		ClientConfig: httpCfg,
 		Environment:  environmentProduction,
+		Body:         bodyOriginal,
 		Monitor: MonitorConfig{
 			Enabled:      true,
 			Stream:       streamLens,
@@ -45,9 +47,16 @@ func createDefaultConfig() component.Config {
 			FullSyncInterval: 24 * time.Hour,
 			Profiles:         ProfilesConfig{MaxRequestsPerHour: 300},
 		},
+		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
 	}
 }
 
+// createLogsReceiver and createMetricsReceiver return handles on one receiver per configuration: a
+// receiver in a logs and a metrics pipeline runs one set of sources, one token, one checkpoint.
 func createLogsReceiver(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
-	return newDocusignReceiver(set, cfg.(*Config), next)
+	return attach(set, cfg.(*Config), func(r *docusignReceiver) { r.next = next })
+}
+
+func createMetricsReceiver(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
+	return attach(set, cfg.(*Config), func(r *docusignReceiver) { r.metrics = next })
 }

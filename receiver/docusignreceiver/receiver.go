@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -33,7 +34,8 @@ import (
 type docusignReceiver struct {
 	cfg      *Config
 	settings receiver.Settings
-	next     consumer.Logs
+	next     consumer.Logs    // the logs pipeline; nil when only a metrics pipeline takes the receiver
+	metrics  consumer.Metrics // the metrics pipeline; nil when none takes it
 	obsrecv  *receiverhelper.ObsReport
 	tb       *metadata.TelemetryBuilder
 
@@ -41,9 +43,12 @@ type docusignReceiver struct {
 	conns  *api.ConnTracker // every connection to DocuSign, closed at Shutdown
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	handlesMu sync.Mutex
+	handles   int // started pipeline handles (shared.go)
 }
 
-func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*docusignReceiver, error) {
+func newDocusignReceiver(set receiver.Settings, cfg *Config) (*docusignReceiver, error) {
 	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
 		ReceiverID:             set.ID,
 		Transport:              "https",
@@ -56,14 +61,11 @@ func newDocusignReceiver(set receiver.Settings, cfg *Config, next consumer.Logs)
 	if err != nil {
 		return nil, err
 	}
-	return &docusignReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, tb: tb}, nil
+	return &docusignReceiver{cfg: cfg, settings: set, obsrecv: obsrecv, tb: tb}, nil
 }
 
-// Start builds the clients and starts the sources; it does not wait for DocuSign.
-func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error {
-	if r.cancel != nil { // a second Start would orphan the running sources
-		return errors.New("docusign receiver: already started")
-	}
+// start builds the clients and starts the sources; it does not wait for DocuSign.
+func (r *docusignReceiver) start(ctx context.Context, host component.Host) error {
 	logger := r.settings.Logger
 	for _, w := range r.cfg.warnings() {
 		logger.Warn(w)
@@ -86,7 +88,11 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	r.conns = api.NewConnTracker(baseClient.Transport)
 	tokenClient := *baseClient
 	tokenClient.Transport = r.conns
-	enabled := r.cfg.sources()
+	var state *sources.StreamState
+	if r.metrics != nil {
+		state = sources.NewStreamState(time.Now())
+	}
+	enabled := r.cfg.sourcesFollowing(state)
 	tokens, err := auth.NewTokenSource(auth.Config{
 		IntegrationKey: r.cfg.IntegrationKey,
 		UserID:         r.cfg.UserID,
@@ -107,19 +113,32 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	env := source.Env{
 		Client:    api.New(apiHTTP, api.WithTimeout(baseClient.Timeout), api.WithLogger(logger), api.WithObserver(r.observeRequest)),
 		Store:     r.store,
-		Next:      r.next,
 		Obs:       r.obsrecv,
 		Telemetry: r.tb,
 		Health:    source.NewHealth(host),
 		Logger:    logger,
 		NewBatch:  r.newBatch,
 	}
-	if r.cfg.keepsIdentities() { // written by the users source, under its checkpoint
+	if r.cfg.keepsIdentities() || r.metrics != nil && r.cfg.Users.Enabled { // written by the users source, under its checkpoint
 		env.Identities = identity.New(r.store.Namespace(sources.UsersName))
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
+	var logs consumer.Logs // the logs pipeline, bodies omitted when configured; nil: none
+	if r.next != nil {
+		logs = withBody(r.cfg.Body, r.next)
+	}
+	env.Next = logs
+	if r.metrics != nil {
+		tee := r.newMetricsTee(logs, env.Identities, state)
+		env.Next = tee
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			tee.refresh(runCtx, metricsCheck)
+		}()
+	}
 	for _, s := range enabled {
 		deps := env.Deps(s.name, s.interval)
 		src := s.build(deps)
@@ -132,8 +151,8 @@ func (r *docusignReceiver) Start(ctx context.Context, host component.Host) error
 	return nil
 }
 
-// Shutdown stops the sources, waits for them and releases connections and storage.
-func (r *docusignReceiver) Shutdown(ctx context.Context) error {
+// shutdown stops the sources, waits for them and releases connections and storage.
+func (r *docusignReceiver) shutdown(ctx context.Context) error {
 	if r.cancel != nil {
 		r.cancel()
 	}
@@ -172,6 +191,8 @@ func openStorage(ctx context.Context, host component.Host, id *component.ID, sel
 	if !ok {
 		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
 	}
+	// The client is keyed by this receiver's own component id (docusign/org-a, docusign/org-b, …):
+	// receivers sharing one storage extension never read or write each other's keys.
 	client, err := se.GetClient(ctx, component.KindReceiver, self, "")
 	if err != nil {
 		return nil, fmt.Errorf("storage: extension %q: %w", id, err)
@@ -204,8 +225,8 @@ func (r *docusignReceiver) newBatch() (plog.Logs, plog.LogRecordSlice) {
 	rl := logs.ResourceLogs().AppendEmpty()
 	attrs := rl.Resource().Attributes()
 	attrs.PutStr("docusign.environment", r.cfg.Environment)
-	if r.cfg.Users.OrganizationID != "" {
-		attrs.PutStr("docusign.organization.id", r.cfg.Users.OrganizationID)
+	if org := r.cfg.monitorOrganizationID(); org != "" { // monitor.organization_id, else users.organization_id
+		attrs.PutStr("docusign.organization.id", org)
 	}
 	if r.cfg.Users.AccountID != "" {
 		attrs.PutStr("docusign.account.id", r.cfg.Users.AccountID)

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 const chaosConfigTemplate = `
@@ -122,7 +123,7 @@ func (h *healthWatch) lastCode() int {
 // duplicates stay within one page per restart, no secret reaches its debug log, and health reports the
 // trouble and returns to OK once the faults stop.
 func TestCollectorSurvivesChaos(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	srv := docusigntest.NewServer(docusigntest.Options{Seed: 11})
 	t.Cleanup(srv.Close)
 	now := time.Now().UTC()
@@ -142,8 +143,8 @@ func TestCollectorSurvivesChaos(t *testing.T) {
 	keyPath := filepath.Join(dir, "private.pem")
 	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
 	sink := &recordSink{}
-	otlpEndpoint := startOTLPReceiver(t, sink)
-	healthAddr := freePort(t)
+	otlpEndpoint := testkit.StartOTLPReceiver(t, sink)
+	healthAddr := testkit.FreePort(t)
 	configPath := filepath.Join(dir, "config.yaml")
 	cfg := fmt.Sprintf(chaosConfigTemplate, filepath.Join(dir, "storage"), srv.IntegrationKey(), srv.UserID(), keyPath,
 		srv.URL(), now.Add(-3*time.Hour).Format(time.RFC3339), otlpEndpoint, healthAddr, srv.OrganizationID(), srv.AccountID())

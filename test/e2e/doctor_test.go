@@ -17,21 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
-
-func doctorBinary(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv("DOCUSIGN_DOCTOR_BIN")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DOCUSIGN_DOCTOR_BIN is not set; run `make test`")
-		}
-		t.Skip("DOCUSIGN_DOCTOR_BIN not set; `make test` builds the doctor and runs this test")
-	}
-	_, err := os.Stat(bin)
-	require.NoError(t, err, "doctor binary")
-	return bin
-}
 
 // runDoctor runs the built doctor on the demo configuration, its variables pointing at srv.
 func runDoctor(t *testing.T, bin string, srv *docusigntest.Server, args ...string) (int, string, string) {
@@ -63,7 +50,7 @@ func runDoctor(t *testing.T, bin string, srv *docusigntest.Server, args ...strin
 // The built doctor on the demo configuration `make run` uses: every check green, as text and JSON;
 // a DocuSign refusal fails it with exit status 1; a bad flag cannot run, exit status 2.
 func TestDoctorBinaryOnTheDemoConfiguration(t *testing.T) {
-	bin := doctorBinary(t)
+	bin := testkit.DoctorBinary(t)
 	srv := docusigntest.NewServer(docusigntest.Options{})
 	t.Cleanup(srv.Close)
 	srv.AddUsers(5)

@@ -14,7 +14,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,33 +26,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/receiver/otlpreceiver"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/goleak"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// collectorBinary returns the built collector, skipping outside `make test` but failing in CI.
-func collectorBinary(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv("OTELCOL_DOCUSIGN_BIN")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OTELCOL_DOCUSIGN_BIN is not set; run `make test`")
-		}
-		t.Skip("OTELCOL_DOCUSIGN_BIN not set; `make test` builds the collector and runs this test")
-	}
-	_, err := os.Stat(bin)
-	require.NoError(t, err, "collector binary")
-	return bin
-}
 
 // recordSink is the OTLP receiver's consumer: it records every Monitor eventId and every user id in
 // arrival order.
@@ -111,31 +92,6 @@ func (s *recordSink) users() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.userIDs...)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
-// startOTLPReceiver runs the collector's own OTLP gRPC receiver in this process.
-func startOTLPReceiver(t *testing.T, sink consumer.Logs) string {
-	t.Helper()
-	endpoint := freePort(t)
-	factory := otlpreceiver.NewFactory()
-	cfg := factory.CreateDefaultConfig()
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{
-		"protocols": map[string]any{"grpc": map[string]any{"endpoint": endpoint}},
-	}).Unmarshal(cfg))
-	rcv, err := factory.CreateLogs(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, sink)
-	require.NoError(t, err)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
-	return endpoint
 }
 
 type collector struct {
@@ -234,7 +190,7 @@ service:
 // TestCollectorDeliversEveryEventAcrossSIGKILL drains a backlog through the built collector, kills it
 // with SIGKILL mid-drain, restarts it on the same file_storage and checks every event arrived.
 func TestCollectorDeliversEveryEventAcrossSIGKILL(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	srv := docusigntest.NewServer(docusigntest.Options{Seed: 7})
 	t.Cleanup(srv.Close)
 	const total = 30000
@@ -248,7 +204,7 @@ func TestCollectorDeliversEveryEventAcrossSIGKILL(t *testing.T) {
 	keyPath := filepath.Join(dir, "private.pem")
 	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
 	sink := &recordSink{}
-	otlpEndpoint := startOTLPReceiver(t, sink)
+	otlpEndpoint := testkit.StartOTLPReceiver(t, sink)
 	configPath := filepath.Join(dir, "config.yaml")
 	cfg := fmt.Sprintf(configTemplate, filepath.Join(dir, "storage"), srv.IntegrationKey(), srv.UserID(), keyPath,
 		srv.URL(), now.Add(-3*time.Hour).Format(time.RFC3339), otlpEndpoint)
@@ -295,7 +251,7 @@ func unique(ids []string) []string {
 
 // TestValidateNamesTheBadKey runs `otelcol-docusign validate` on broken configs.
 func TestValidateNamesTheBadKey(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	dir := t.TempDir()
 	keyPath := filepath.Join(dir, "private.pem")
 	srv := docusigntest.NewServer(docusigntest.Options{})

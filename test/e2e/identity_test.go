@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/docusigntest"
+	"github.com/otelcol-docusign/otelcol-docusign/test/testkit"
 )
 
 const identityConfigTemplate = `
@@ -242,7 +243,7 @@ func checkEnrichment(t *testing.T, srv *docusigntest.Server, events []deliveredE
 // very first page from the stored inventory, and two security changes of admin profiles give exactly
 // two UPDATE records while a last_login change gives none.
 func TestCollectorNamesEventUsersAndReportsProfileChanges(t *testing.T) {
-	bin := collectorBinary(t)
+	bin := testkit.CollectorBinary(t)
 	srv := docusigntest.NewServer(docusigntest.Options{Seed: 13, UnknownUserShare: 0.2})
 	t.Cleanup(srv.Close)
 	const users = 12 // profiled at 3000 an hour, one every 1.2 s: every user is read within 15 s
@@ -255,7 +256,7 @@ func TestCollectorNamesEventUsersAndReportsProfileChanges(t *testing.T) {
 	keyPath := filepath.Join(dir, "private.pem")
 	require.NoError(t, os.WriteFile(keyPath, srv.PrivateKeyPEM(), 0o600))
 	sink := &identitySink{}
-	otlpEndpoint := startOTLPReceiver(t, sink)
+	otlpEndpoint := testkit.StartOTLPReceiver(t, sink)
 	configPath := filepath.Join(dir, "config.yaml")
 	writeConfig := func(enrichWait string) {
 		cfg := fmt.Sprintf(identityConfigTemplate, filepath.Join(dir, "storage"), srv.IntegrationKey(), srv.UserID(), keyPath,

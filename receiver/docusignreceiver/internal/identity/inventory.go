@@ -45,11 +45,19 @@ type Inventory struct {
 
 	ready     chan struct{}
 	readyOnce sync.Once
+
+	statuses map[string]int64 // users by status, kept with every change: the docusign.users metric
 }
+
+// maxStatuses bounds the statuses counted apart; DocuSign has a handful, the rest are counted as other.
+const maxStatuses = 32
+
+// OtherStatus counts the users of statuses past maxStatuses.
+const OtherStatus = "_other"
 
 // New returns the empty inventory stored in s (the users source's namespace).
 func New(s *checkpoint.Store) *Inventory {
-	return &Inventory{store: s, log: checkpoint.NewLog(s, logName, entryCodec{}), ready: make(chan struct{})}
+	return &Inventory{store: s, log: checkpoint.NewLog(s, logName, entryCodec{}), ready: make(chan struct{}), statuses: map[string]int64{}}
 }
 
 // Ready is closed once the inventory holds what the users listing says: loaded from storage, or after
@@ -129,6 +137,7 @@ func (inv *Inventory) Load(ctx context.Context) error {
 	inv.mu.Lock()
 	_, err := inv.log.Load(ctx)
 	n := inv.log.Len()
+	inv.recount()
 	inv.mu.Unlock()
 	if err == nil && n > 0 {
 		inv.MarkReady()
@@ -140,6 +149,7 @@ func (inv *Inventory) Load(ctx context.Context) error {
 func (inv *Inventory) Reset() {
 	inv.mu.Lock()
 	inv.log = checkpoint.NewLog(inv.store, logName, entryCodec{})
+	inv.statuses = map[string]int64{}
 	inv.mu.Unlock()
 }
 
@@ -165,9 +175,43 @@ func (inv *Inventory) update(id string, fn func(*Entry)) {
 	var e Entry
 	if enc, ok := inv.log.Get(id); ok {
 		e, _ = decode(enc)
+		inv.countStatus(e.Identity.Status, -1)
 	}
 	fn(&e)
+	inv.countStatus(e.Identity.Status, 1)
 	inv.log.Set(id, encode(e))
+}
+
+// countStatus adds n users of status; the caller holds mu.
+func (inv *Inventory) countStatus(status string, n int64) {
+	if _, known := inv.statuses[status]; !known && len(inv.statuses) >= maxStatuses-1 {
+		status = OtherStatus
+	}
+	inv.statuses[status] += n
+	if inv.statuses[status] == 0 {
+		delete(inv.statuses, status)
+	}
+}
+
+// recount counts the users by status afresh; the caller holds mu.
+func (inv *Inventory) recount() {
+	inv.statuses = map[string]int64{}
+	for _, enc := range inv.log.All() {
+		if who, _, err := decodeIdentity(enc); err == nil {
+			inv.countStatus(who.Status, 1)
+		}
+	}
+}
+
+// Statuses returns how many users the inventory knows by status.
+func (inv *Inventory) Statuses() map[string]int64 {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	out := make(map[string]int64, len(inv.statuses))
+	for k, v := range inv.statuses {
+		out[k] = v
+	}
+	return out
 }
 
 // MarkSeen records that the full listing in progress returned id unchanged.
@@ -187,7 +231,9 @@ func (inv *Inventory) ClearSeen() {
 // PruneUnseen forgets the users a complete full listing did not return.
 func (inv *Inventory) PruneUnseen() {
 	inv.mu.Lock()
-	inv.log.PruneUnseen(0)
+	if n, _ := inv.log.PruneUnseen(0); n > 0 {
+		inv.recount()
+	}
 	inv.mu.Unlock()
 }
 

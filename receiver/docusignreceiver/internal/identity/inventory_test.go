@@ -209,3 +209,34 @@ func BenchmarkInventory100k(b *testing.B) {
 	runtime.KeepAlive(ids)
 	runtime.KeepAlive(inv)
 }
+
+// The users by status follow every listing, a reset, a load and a prune.
+func TestStatusesFollowTheInventory(t *testing.T) {
+	ctx := context.Background()
+	client := newMemClient()
+	inv := New(checkpoint.NewStore(client).Namespace("users"))
+	inv.SetListed("a", convert.Identity{Status: "active"}, [16]byte{1}, listedAt)
+	inv.SetListed("b", convert.Identity{Status: "active"}, [16]byte{2}, listedAt)
+	inv.SetListed("c", convert.Identity{Status: "closed"}, [16]byte{3}, listedAt)
+	assert.Equal(t, map[string]int64{"active": 2, "closed": 1}, inv.Statuses())
+	inv.SetListed("b", convert.Identity{Status: "closed"}, [16]byte{4}, listedAt)
+	inv.SetProfile("b", Profile{LastLogin: "x"})
+	assert.Equal(t, map[string]int64{"active": 1, "closed": 2}, inv.Statuses())
+	require.NoError(t, inv.Save(ctx))
+
+	again := New(checkpoint.NewStore(client).Namespace("users"))
+	require.NoError(t, again.Load(ctx))
+	assert.Equal(t, map[string]int64{"active": 1, "closed": 2}, again.Statuses(), "counted on load")
+	again.ClearSeen()
+	again.MarkSeen("a")
+	again.PruneUnseen()
+	assert.Equal(t, map[string]int64{"active": 1}, again.Statuses(), "counted after a prune")
+	again.Reset()
+	assert.Empty(t, again.Statuses())
+
+	for i := range 100 { // a hostile listing cannot grow the counts without bound
+		inv.SetListed(fmt.Sprintf("x%d", i), convert.Identity{Status: fmt.Sprintf("status-%d", i)}, [16]byte{5}, listedAt)
+	}
+	assert.Len(t, inv.Statuses(), maxStatuses)
+	assert.Positive(t, inv.Statuses()[OtherStatus])
+}

@@ -51,6 +51,8 @@ type MonitorOptions struct {
 	// start waits for that inventory (0: not at all).
 	Enrich     bool
 	EnrichWait time.Duration
+	// State, when set, follows whether the stream is caught up (the docusign.monitor.lag metric).
+	State *StreamState
 }
 
 // monitorPosition is Monitor's checkpoint: where to read next and what was delivered last.
@@ -156,6 +158,7 @@ func (m *Monitor) Load(ctx context.Context) error {
 	if len(ops) > 0 && m.pos.Cursor != "" {
 		m.save(ctx, ops...)
 	}
+	m.opts.State.restore(m.pos.LastCaughtUp)
 	m.warnRetentionGap()
 	return nil
 }
@@ -411,6 +414,11 @@ func (m *Monitor) advance(ctx context.Context, p *stream.Page) error {
 		}
 	} else if p.Skipped == nil {
 		m.pos.LastCaughtUp = p.RequestedAt
+	}
+	if p.Last == stream.LastCaughtUp {
+		m.opts.State.caughtUpAt(p.RequestedAt)
+	} else {
+		m.opts.State.behind()
 	}
 	switch {
 	case p.Last == stream.LastCursorCycle: // keep the page's own cursor: its endCursor leads back
