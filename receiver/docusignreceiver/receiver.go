@@ -120,7 +120,11 @@ func (r *docusignReceiver) start(ctx context.Context, host component.Host) error
 		NewBatch:  r.newBatch,
 	}
 	if r.cfg.keepsIdentities() || r.metrics != nil && r.cfg.Users.Enabled { // written by the users source, under its checkpoint
-		env.Identities = identity.New(r.store.Namespace(sources.UsersName))
+		var opts []identity.Option
+		if !r.cfg.enrichesEvents() { // only enrichment needs names: profiles and metrics do with the status
+			opts = append(opts, identity.WithoutNames())
+		}
+		env.Identities = identity.New(r.store.Namespace(sources.UsersName), opts...)
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())

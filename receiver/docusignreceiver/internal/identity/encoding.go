@@ -20,6 +20,9 @@ import (
 // a lookup allocates little more than the group slice.
 const (
 	formatV1   byte = 1
+	// formatUnnamed is formatV1 for an entry kept without names (WithoutNames): only its status is
+	// known, so an inventory that wants names lists the user again.
+	formatUnnamed byte = 2
 	maxGroups       = 1 << 10 // bounds what a stored entry can make a lookup allocate
 	maxSeconds      = 1 << 40 // far beyond any time a listing or profile is read at
 )
@@ -29,7 +32,11 @@ var errDamaged = errors.New("stored identity is damaged")
 func encode(e Entry) string {
 	who := e.Identity
 	b := make([]byte, 0, 64+len(who.Email)+len(who.UserName)+len(who.FirstName)+len(who.LastName)+len(who.Status)+16*len(who.Groups))
-	b = append(b, formatV1)
+	if e.Unnamed {
+		b = append(b, formatUnnamed)
+	} else {
+		b = append(b, formatV1)
+	}
 	b = append(b, e.Digest[:]...)
 	b = binary.AppendUvarint(b, unixSeconds(e.Listed))
 	for _, s := range []string{who.Email, who.UserName, who.FirstName, who.LastName, who.Status} {
@@ -77,7 +84,7 @@ func decode(enc string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e := Entry{Identity: who}
+	e := Entry{Identity: who, Unnamed: enc[0] == formatUnnamed}
 	copy(e.Digest[:], enc[1:17])
 	listed, _ := uvarint(enc, 17) // decodeIdentity checked it
 	e.Listed = timeOf(listed)
@@ -119,7 +126,7 @@ func decode(enc string) (Entry, error) {
 // decodeIdentity reads the digest and identity at the start of an entry and says where they end.
 func decodeIdentity(enc string) (convert.Identity, int, error) {
 	var who convert.Identity
-	if len(enc) < 1+16 || enc[0] != formatV1 {
+	if len(enc) < 1+16 || enc[0] != formatV1 && enc[0] != formatUnnamed {
 		return who, 0, errDamaged
 	}
 	listed, w := uvarint(enc, 17)

@@ -25,6 +25,7 @@ type Entry struct {
 	Identity convert.Identity
 	Digest   [16]byte  // of the user's record as last listed: a profile taken at another one is stale
 	Listed   time.Time // when a listing first returned the user: the newest are profiled first
+	Unnamed  bool      // kept without names (WithoutNames): Identity holds the status alone
 	Profile  *Profile  // nil until the user was profiled
 }
 
@@ -47,7 +48,17 @@ type Inventory struct {
 	readyOnce sync.Once
 
 	statuses map[string]int64 // users by status, kept with every change: the docusign.users metric
+	noNames  bool             // keep each user's status only: nothing names a person at rest
+	unnamed  int64            // entries kept without names
 }
+
+// Option configures an Inventory.
+type Option func(*Inventory)
+
+// WithoutNames keeps of each user's identity its status alone, for an inventory that names no event
+// (enrichment off): emails, names and groups are neither kept nor stored, and a stored inventory that
+// has them loses them at Load.
+func WithoutNames() Option { return func(inv *Inventory) { inv.noNames = true } }
 
 // maxStatuses bounds the statuses counted apart; DocuSign has a handful, the rest are counted as other.
 const maxStatuses = 32
@@ -56,8 +67,12 @@ const maxStatuses = 32
 const OtherStatus = "_other"
 
 // New returns the empty inventory stored in s (the users source's namespace).
-func New(s *checkpoint.Store) *Inventory {
-	return &Inventory{store: s, log: checkpoint.NewLog(s, logName, entryCodec{}), ready: make(chan struct{}), statuses: map[string]int64{}}
+func New(s *checkpoint.Store, opts ...Option) *Inventory {
+	inv := &Inventory{store: s, log: checkpoint.NewLog(s, logName, entryCodec{}), ready: make(chan struct{}), statuses: map[string]int64{}}
+	for _, o := range opts {
+		o(inv)
+	}
+	return inv
 }
 
 // Ready is closed once the inventory holds what the users listing says: loaded from storage, or after
@@ -87,7 +102,15 @@ func (inv *Inventory) Has(id string, digest [16]byte) bool {
 	inv.mu.RLock()
 	enc, ok := inv.log.Get(id)
 	inv.mu.RUnlock()
-	return ok && len(enc) >= 17 && enc[1:17] == string(digest[:])
+	return ok && len(enc) >= 17 && enc[1:17] == string(digest[:]) && (inv.noNames || enc[0] != formatUnnamed)
+}
+
+// NeedsListing reports that the inventory wants names some entries were kept without (enrichment
+// turned on since): a full listing names them again.
+func (inv *Inventory) NeedsListing() bool {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	return !inv.noNames && inv.unnamed > 0
 }
 
 // Identity returns only who the user id is, for enriching events: it decodes no more than that.
@@ -132,32 +155,65 @@ func (inv *Inventory) All() iter.Seq2[string, Entry] {
 	}
 }
 
-// Load restores the stored inventory; one that is not empty is ready at once.
+// Load restores the stored inventory; one that is not empty is ready at once. Without names, a
+// stored inventory that names people is rewritten at once without them.
 func (inv *Inventory) Load(ctx context.Context) error {
 	inv.mu.Lock()
 	_, err := inv.log.Load(ctx)
 	n := inv.log.Len()
 	inv.recount()
+	stripped := err == nil && inv.noNames && inv.stripNames()
 	inv.mu.Unlock()
+	if stripped {
+		inv.Writing(func() { err = inv.store.Write(ctx, inv.Commit(true)...) })
+	}
 	if err == nil && n > 0 {
 		inv.MarkReady()
 	}
 	return err
 }
 
+// stripNames drops every stored name, email and group, and says whether there were any; the caller
+// holds mu.
+func (inv *Inventory) stripNames() bool {
+	var named []string
+	for id, enc := range inv.log.All() {
+		who, _, err := decodeIdentity(enc)
+		if err == nil && (who.Email != "" || who.UserName != "" || who.FirstName != "" || who.LastName != "" || len(who.Groups) > 0) {
+			named = append(named, id)
+		}
+	}
+	for _, id := range named {
+		enc, _ := inv.log.Get(id)
+		e, err := decode(enc)
+		if err != nil {
+			continue
+		}
+		e.Identity, e.Unnamed = convert.Identity{Status: e.Identity.Status}, true
+		inv.log.Set(id, encode(e))
+	}
+	if len(named) > 0 {
+		inv.recount()
+	}
+	return len(named) > 0
+}
+
 // Reset forgets everything, for a users checkpoint that could not be decoded.
 func (inv *Inventory) Reset() {
 	inv.mu.Lock()
 	inv.log = checkpoint.NewLog(inv.store, logName, entryCodec{})
-	inv.statuses = map[string]int64{}
+	inv.statuses, inv.unnamed = map[string]int64{}, 0
 	inv.mu.Unlock()
 }
 
 // SetListed records what the listing, at now, says of the user id, keeping its profile and when it was
 // first listed.
 func (inv *Inventory) SetListed(id string, who convert.Identity, digest [16]byte, now time.Time) {
+	if inv.noNames {
+		who = convert.Identity{Status: who.Status}
+	}
 	inv.update(id, func(e *Entry) {
-		e.Identity, e.Digest = who, digest
+		e.Identity, e.Digest, e.Unnamed = who, digest, inv.noNames
 		if e.Listed.IsZero() {
 			e.Listed = now.Truncate(time.Second)
 		}
@@ -176,9 +232,15 @@ func (inv *Inventory) update(id string, fn func(*Entry)) {
 	if enc, ok := inv.log.Get(id); ok {
 		e, _ = decode(enc)
 		inv.countStatus(e.Identity.Status, -1)
+		if e.Unnamed {
+			inv.unnamed--
+		}
 	}
 	fn(&e)
 	inv.countStatus(e.Identity.Status, 1)
+	if e.Unnamed {
+		inv.unnamed++
+	}
 	inv.log.Set(id, encode(e))
 }
 
@@ -193,12 +255,15 @@ func (inv *Inventory) countStatus(status string, n int64) {
 	}
 }
 
-// recount counts the users by status afresh; the caller holds mu.
+// recount counts the users by status, and those kept without names, afresh; the caller holds mu.
 func (inv *Inventory) recount() {
-	inv.statuses = map[string]int64{}
+	inv.statuses, inv.unnamed = map[string]int64{}, 0
 	for _, enc := range inv.log.All() {
 		if who, _, err := decodeIdentity(enc); err == nil {
 			inv.countStatus(who.Status, 1)
+			if enc[0] == formatUnnamed {
+				inv.unnamed++
+			}
 		}
 	}
 }

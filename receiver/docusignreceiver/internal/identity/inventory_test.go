@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,6 +75,7 @@ func TestEntryRoundTrip(t *testing.T) {
 		"empty":       {},
 		"unicode":     {Identity: convert.Identity{FirstName: "美咲", LastName: "佐藤", Groups: []string{""}}},
 		"many groups": {Identity: convert.Identity{Groups: make([]string, 300)}},
+		"unnamed":     {Identity: convert.Identity{Status: "active"}, Digest: [16]byte{4}, Listed: listedAt, Unnamed: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := decode(encode(e))
@@ -239,4 +241,56 @@ func TestStatusesFollowTheInventory(t *testing.T) {
 	}
 	assert.Len(t, inv.Statuses(), maxStatuses)
 	assert.Positive(t, inv.Statuses()[OtherStatus])
+}
+
+// Without names an inventory keeps each user's status alone, and one stored with names loses them at
+// Load, in storage too.
+func TestWithoutNamesKeepsNoPersonalData(t *testing.T) {
+	ctx := context.Background()
+	client := newMemClient()
+	named := New(checkpoint.NewStore(client).Namespace("users"))
+	named.SetListed(adaID, ada(), [16]byte{7}, listedAt)
+	named.SetProfile(adaID, Profile{LastLogin: "2026-11-29T08:00:00Z", Security: convert.ProfileSecurity{TwoStepRequired: true}})
+	require.NoError(t, named.Save(ctx))
+	require.True(t, storedContains(client, "ada@example.com"), "stored with names")
+
+	bare := New(checkpoint.NewStore(client).Namespace("users"), WithoutNames())
+	require.NoError(t, bare.Load(ctx))
+	e, ok := bare.Lookup(adaID)
+	require.True(t, ok)
+	assert.Equal(t, convert.Identity{Status: "active"}, e.Identity)
+	require.NotNil(t, e.Profile, "the profile stays: profiles need no names")
+	assert.True(t, e.Profile.Security.TwoStepRequired)
+	assert.Equal(t, map[string]int64{"active": 1}, bare.Statuses())
+	for _, s := range []string{"ada@example.com", "Lovelace", "Administrators"} {
+		assert.False(t, storedContains(client, s), "%q no longer stored", s)
+	}
+
+	bare.SetListed("b", convert.Identity{Email: "bob@example.com", UserName: "Bob", Status: "closed", Groups: []string{"Everyone"}}, [16]byte{8}, listedAt)
+	require.NoError(t, bare.Save(ctx))
+	assert.False(t, storedContains(client, "bob@example.com"))
+	who, _ := bare.Identity("b")
+	assert.Equal(t, convert.Identity{Status: "closed"}, who)
+
+	// Enrichment turned on again: the entries without names are not current, and a listing is due.
+	again := New(checkpoint.NewStore(client).Namespace("users"))
+	require.NoError(t, again.Load(ctx))
+	assert.True(t, again.NeedsListing())
+	assert.False(t, again.Has(adaID, [16]byte{7}), "known without names: list it again")
+	again.SetListed(adaID, ada(), [16]byte{7}, listedAt)
+	again.SetListed("b", convert.Identity{Email: "bob@example.com", Status: "closed"}, [16]byte{8}, listedAt)
+	assert.False(t, again.NeedsListing())
+	assert.True(t, again.Has(adaID, [16]byte{7}))
+	assert.True(t, bare.Has(adaID, [16]byte{7}), "an inventory without names wants no more")
+}
+
+func storedContains(c *memClient, s string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, v := range c.data {
+		if strings.Contains(string(v), s) {
+			return true
+		}
+	}
+	return false
 }

@@ -349,3 +349,40 @@ func TestInventoryIsBuiltFromAnEarlierCheckpointWithoutReports(t *testing.T) {
 		assert.NotEmpty(t, who.Email, id)
 	}
 }
+
+// An inventory kept without names (enrichment off) names nobody at rest; turned on, the next sync
+// lists everyone again to name them, and reports nobody.
+func TestInventoryWithoutNamesIsNamedAgainWhenEnrichmentTurnsOn(t *testing.T) {
+	srv, clock := newClockServer(t, 15)
+	clock.Advance(72 * time.Hour) // the users were last modified three days ago: an incremental sync skips them
+	storage := sourcetest.NewStorage()
+	run := func(opts ...identity.Option) (*identity.Inventory, *consumertest.LogsSink) {
+		sink := new(consumertest.LogsSink)
+		env := envFor(t, srv, sink, clock.Now)
+		env.Clock = clock
+		env.Store = checkpoint.NewStore(storage)
+		env.Identities = identity.New(env.Store.Namespace(UsersName), opts...)
+		users := NewUsers(UsersOptions{BaseURL: srv.URL() + "/management", OrganizationID: srv.OrganizationID(), AccountID: srv.AccountID(),
+			PageSize: 250, PollInterval: time.Hour, FullSyncInterval: 24 * time.Hour}, env.Deps(UsersName, time.Hour))
+		require.NoError(t, users.Load(context.Background()))
+		_, err := users.Poll(context.Background())
+		require.NoError(t, err)
+		return env.Identities, sink
+	}
+	bare, sink := run(identity.WithoutNames())
+	require.Equal(t, 15, sink.LogRecordCount())
+	for id := range bare.All() {
+		who, _ := bare.Identity(id)
+		assert.Empty(t, who.Email, "no email kept without names")
+	}
+
+	clock.Advance(time.Minute)
+	named, sink := run()
+	assert.Equal(t, 0, sink.LogRecordCount(), "nobody changed: nobody reported again")
+	for _, id := range srv.UserIDs() {
+		who, ok := named.Identity(id)
+		require.True(t, ok)
+		assert.NotEmpty(t, who.Email, "%s named again", id)
+	}
+	assert.False(t, named.NeedsListing())
+}

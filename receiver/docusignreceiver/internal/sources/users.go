@@ -225,6 +225,8 @@ func (u *Users) newSync() *usersSync {
 		s.full = true
 	case u.deps.Identities != nil && u.deps.Identities.Len() < u.digests.Len():
 		s.full = true // the inventory misses users (it is new since the last full listing): list everyone
+	case u.deps.Identities != nil && u.deps.Identities.NeedsListing():
+		s.full = true // the inventory was kept without names and enrichment wants them
 	case u.opts.FullSyncInterval > 0 && now.Sub(lastFull) >= u.opts.FullSyncInterval:
 		s.full = true
 	default:
