@@ -19,12 +19,12 @@ import (
 // digest, last login, and the security fields in convert's encoding. Decoding takes substrings of it:
 // a lookup allocates little more than the group slice.
 const (
-	formatV1   byte = 1
+	formatV1 byte = 1
 	// formatUnnamed is formatV1 for an entry kept without names (WithoutNames): only its status is
 	// known, so an inventory that wants names lists the user again.
 	formatUnnamed byte = 2
-	maxGroups       = 1 << 10 // bounds what a stored entry can make a lookup allocate
-	maxSeconds      = 1 << 40 // far beyond any time a listing or profile is read at
+	maxGroups          = 1 << 10 // bounds what a stored entry can make a lookup allocate
+	maxSeconds         = 1 << 40 // far beyond any time a listing or profile is read at
 )
 
 var errDamaged = errors.New("stored identity is damaged")
