@@ -13,15 +13,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/convert"
 	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadata"
+	"github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/metadatatest"
 )
 
 // startPipelines creates the receiver for cfg in a logs pipeline (logs non-nil) and a metrics
@@ -293,3 +296,35 @@ func (r *refusingMetrics) refused() int {
 }
 
 var _ receiver.Metrics = (*handle)(nil)
+
+// With only a metrics pipeline the receiver's operations are metrics points, never log records.
+func TestMetricsOnlyObsReportCountsMetricPoints(t *testing.T) {
+	srv := backlogServer(t, 500)
+	cfg := backlogConfig(srv)
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	metrics := new(consumertest.MetricsSink)
+	rcv, err := NewFactory().CreateMetrics(context.Background(), metadatatest.NewSettings(tt), cfg, metrics)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), newFileStorageHost(t, t.TempDir())))
+	require.Eventually(t, func() bool { return sumOf(lastMetrics(metrics), "docusign.monitor.events") == 500 }, waitFor, 5*time.Millisecond)
+	require.NoError(t, rcv.Shutdown(context.Background()))
+
+	_, err = tt.GetMetric("otelcol_receiver_accepted_log_records")
+	assert.Error(t, err, "no log records were accepted: there is no logs pipeline")
+	points, err := tt.GetMetric("otelcol_receiver_accepted_metric_points")
+	require.NoError(t, err)
+	var total int64
+	for _, dp := range points.Data.(metricdata.Sum[int64]).DataPoints {
+		total += dp.Value
+	}
+	assert.Positive(t, total)
+}
+
+func lastMetrics(sink *consumertest.MetricsSink) pmetric.Metrics {
+	all := sink.AllMetrics()
+	if len(all) == 0 {
+		return pmetric.NewMetrics()
+	}
+	return all[len(all)-1]
+}

@@ -137,6 +137,9 @@ func (r *docusignReceiver) start(ctx context.Context, host component.Host) error
 	if r.metrics != nil {
 		tee := r.newMetricsTee(logs, env.Identities, state)
 		env.Next = tee
+		if logs == nil {
+			env.Obs = nil // no logs pipeline: the tee reports each emission as a metrics operation instead
+		}
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()

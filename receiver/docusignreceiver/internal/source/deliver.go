@@ -51,9 +51,14 @@ func (d *Deliverer) MutatesData() bool { return d.next.Capabilities().MutatesDat
 // accepted/refused counts see the batch once, with its final outcome, however many attempts it took.
 func (d *Deliverer) Deliver(ctx context.Context, b Batch) error {
 	n := b.Logs.LogRecordCount()
-	obsCtx := d.obs.StartLogsOp(ctx)
-	err := d.deliver(obsCtx, b)
-	d.obs.EndLogsOp(obsCtx, "json", n, err)
+	var err error
+	if d.obs != nil {
+		obsCtx := d.obs.StartLogsOp(ctx)
+		err = d.deliver(obsCtx, b)
+		d.obs.EndLogsOp(obsCtx, "json", n, err)
+	} else {
+		err = d.deliver(ctx, b)
+	}
 	if consumererror.IsPermanent(err) {
 		d.telemetry.Dropped(n, "permanent_error")
 		d.logger.Error("Pipeline rejected records permanently; skipping them", zap.Int("records", n), b.Where, zap.Error(err))

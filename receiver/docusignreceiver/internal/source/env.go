@@ -22,7 +22,7 @@ type Env struct {
 	Client    *api.Client
 	Store     *checkpoint.Store
 	Next      consumer.Logs
-	Obs       *receiverhelper.ObsReport
+	Obs       *receiverhelper.ObsReport // nil: batches are not log records of a pipeline (metrics only)
 	Telemetry *metadata.TelemetryBuilder
 	Health    *Health
 	Logger    *zap.Logger
