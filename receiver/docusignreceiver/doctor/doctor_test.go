@@ -265,6 +265,12 @@ func TestInvalidConfigurationNamesEveryKeyAndSkipsTheRest(t *testing.T) {
 	assert.Equal(t, ExitFailed, code)
 	assert.Contains(t, out, "  ✘ config       timeout: must not be negative, got -1s; users.account_id: required when users.enabled is true\n")
 	assert.Contains(t, out, "  - token        skipped: needs a valid configuration and key\n")
+	assert.Contains(t, out, `
+  - monitor      skipped: needs a valid configuration
+  - users        skipped: needs a valid configuration
+  - profiles     skipped: needs a valid configuration
+`, "every check has its line")
+	assert.Equal(t, 11, strings.Count(out, "\n")-strings.Count(out, "fix:"), "the receiver line and ten checks")
 	assert.Zero(t, s.srv.Stats().TokensIssued+s.srv.Stats().TokenRejected)
 }
 
