@@ -5,6 +5,7 @@ package docusignreceiver // import "github.com/otelcol-docusign/otelcol-docusign
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer"
@@ -106,16 +107,7 @@ func (t *metricsTee) due(now time.Time) bool {
 	if g.Lag != nil && (t.lastLag == nil || (*g.Lag == 0) != (*t.lastLag == 0)) {
 		return true
 	}
-	users := g.Users
-	if len(users) != len(t.lastUsers) {
-		return true
-	}
-	for k, v := range users {
-		if t.lastUsers[k] != v {
-			return true
-		}
-	}
-	return false
+	return !maps.Equal(g.Users, t.lastUsers)
 }
 
 func (t *metricsTee) gauges() meter.Gauges {

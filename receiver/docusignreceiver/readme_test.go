@@ -5,10 +5,11 @@ package docusignreceiver
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,7 +66,7 @@ func TestReadmeConfigurationTable(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if !documented[k] {
 			t.Errorf("Config has the key %q, which README's configuration table does not document", k)
 		}
@@ -320,15 +321,6 @@ func collectTopLevel(v reflect.Value, into map[string]reflect.Value) {
 		}
 		into[name] = v.Field(i)
 	}
-}
-
-func sortedKeys(m map[string]reflect.Value) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Every doctor check that can fail or warn has a row in README's troubleshooting tables.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -313,7 +314,7 @@ func (r *run) userinfo(ctx context.Context, client *api.Client, token string) {
 			"set users.account_id to the API Account ID of the account to list (Apps and Keys → My Account Information): one of "+listOr(accounts))
 		return
 	}
-	for _, id := range sortedKeys(want.OrganizationIDs) {
+	for _, id := range slices.Sorted(maps.Keys(want.OrganizationIDs)) {
 		if !slices.Contains(orgs, id) {
 			key := want.OrganizationIDs[id]
 			r.add(CheckUserinfo, Fail, fmt.Sprintf("%s %s is not the organisation of any of the user's accounts (%s)", key, id, listOr(orgs)),
@@ -329,15 +330,6 @@ func listOr(ids []string) string {
 		return "none"
 	}
 	return strings.Join(ids, ", ")
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func (r *run) probe(ctx context.Context, client *api.Client, token string, p Probe) {

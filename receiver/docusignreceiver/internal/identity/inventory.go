@@ -10,6 +10,7 @@ package identity // import "github.com/otelcol-docusign/otelcol-docusign/receive
 import (
 	"context"
 	"iter"
+	"maps"
 	"sync"
 	"time"
 
@@ -173,28 +174,20 @@ func (inv *Inventory) Load(ctx context.Context) error {
 	return err
 }
 
-// stripNames drops every stored name, email and group, and says whether there were any; the caller
-// holds mu.
+// stripNames rewrites every entry kept with names as one without, and says whether there were any;
+// the caller holds mu.
 func (inv *Inventory) stripNames() bool {
-	var named []string
+	named := map[string]Entry{} // collected first: the log is not changed while it is walked
 	for id, enc := range inv.log.All() {
-		who, _, err := decodeIdentity(enc)
-		if err == nil && (who.Email != "" || who.UserName != "" || who.FirstName != "" || who.LastName != "" || len(who.Groups) > 0) {
-			named = append(named, id)
+		if e, err := decode(enc); err == nil && !e.Unnamed {
+			e.Identity, e.Unnamed = convert.Identity{Status: e.Identity.Status}, true
+			named[id] = e
 		}
 	}
-	for _, id := range named {
-		enc, _ := inv.log.Get(id)
-		e, err := decode(enc)
-		if err != nil {
-			continue
-		}
-		e.Identity, e.Unnamed = convert.Identity{Status: e.Identity.Status}, true
+	for id, e := range named {
 		inv.log.Set(id, encode(e))
 	}
-	if len(named) > 0 {
-		inv.recount()
-	}
+	inv.unnamed += int64(len(named))
 	return len(named) > 0
 }
 
@@ -272,11 +265,7 @@ func (inv *Inventory) recount() {
 func (inv *Inventory) Statuses() map[string]int64 {
 	inv.mu.RLock()
 	defer inv.mu.RUnlock()
-	out := make(map[string]int64, len(inv.statuses))
-	for k, v := range inv.statuses {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(inv.statuses)
 }
 
 // MarkSeen records that the full listing in progress returned id unchanged.
@@ -326,12 +315,6 @@ func (inv *Inventory) Writing(fn func()) {
 	inv.writing.Lock()
 	defer inv.writing.Unlock()
 	fn()
-}
-
-// Save stores what changed, for a writer without a checkpoint of its own in the users namespace.
-func (inv *Inventory) Save(ctx context.Context) (err error) {
-	inv.Writing(func() { err = inv.store.Write(ctx, inv.Commit(false)...) })
-	return err
 }
 
 // Forget returns the ops that delete a stored inventory from s (the users namespace): when none is

@@ -7,6 +7,7 @@
 package meter // import "github.com/otelcol-docusign/otelcol-docusign/receiver/docusignreceiver/internal/meter"
 
 import (
+	"maps"
 	"sync"
 	"time"
 
@@ -47,9 +48,6 @@ type Counts struct {
 	alerts  map[alertKey]int64
 	changes map[changeKey]int64
 }
-
-// Empty reports that the batch adds nothing.
-func (c Counts) Empty() bool { return len(c.events)+len(c.alerts)+len(c.changes) == 0 }
 
 // Count reads what the records of ld add: a Monitor event by its object, action and result as
 // DocuSign sent them, an alert by name and severity, a user CREATE or UPDATE, a profile change by
@@ -174,10 +172,7 @@ func merged[K comparable](totals, delta map[K]int64, other K) map[K]int64 {
 	if len(delta) == 0 {
 		return totals
 	}
-	out := make(map[K]int64, len(totals)+len(delta))
-	for k, v := range totals {
-		out[k] = v
-	}
+	out := maps.Clone(totals)
 	addBounded(out, delta, other)
 	return out
 }
