@@ -474,18 +474,7 @@ func (s *Server) handleProfiles(w http.ResponseWriter, r *http.Request) {
 	s.stats.ProfileRequests++
 	s.users.profileTimes = append(s.users.profileTimes, now)
 	s.mu.Unlock()
-	if r.Method != http.MethodGet {
-		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "the user profile accepts GET only")
-		return
-	}
-	if !s.authorize(w, r, "user_read") {
-		return
-	}
-	if org := r.PathValue("org"); org != s.opts.OrganizationID {
-		writeOAuthError(w, http.StatusNotFound, "not_found", fmt.Sprintf("organization %q not found", org))
-		return
-	}
-	if s.denyAdmin(w) {
+	if !s.admitAdmin(w, r, "the user profile") {
 		return
 	}
 	q := r.URL.Query()

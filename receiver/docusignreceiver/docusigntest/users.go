@@ -306,20 +306,27 @@ func (s *Server) parseUsersQuery(q url.Values) (usersQuery, string, string) {
 	return uq, "", ""
 }
 
-func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
-	s.count(func(st *Stats) { st.UserRequests++ })
+// admitAdmin runs the checks every Admin API users endpoint makes, in DocuSign's order — GET only, a
+// token with user_read, the organisation, then the user's admin rights — and answers the first that
+// fails; what names the endpoint in the 405.
+func (s *Server) admitAdmin(w http.ResponseWriter, r *http.Request, what string) bool {
 	if r.Method != http.MethodGet {
-		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "the users listing accepts GET only")
-		return
+		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", what+" accepts GET only")
+		return false
 	}
 	if !s.authorize(w, r, "user_read") {
-		return
+		return false
 	}
 	if org := r.PathValue("org"); org != s.opts.OrganizationID {
 		writeOAuthError(w, http.StatusNotFound, "not_found", fmt.Sprintf("organization %q not found", org))
-		return
+		return false
 	}
-	if s.denyAdmin(w) {
+	return !s.denyAdmin(w)
+}
+
+func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
+	s.count(func(st *Stats) { st.UserRequests++ })
+	if !s.admitAdmin(w, r, "the users listing") {
 		return
 	}
 	q := r.URL.Query()
