@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,7 +140,11 @@ const maxProfileRequestsPerHour = 3000
 var _ component.Config = (*Config)(nil)
 
 // Validate reports every configuration problem at once, each naming its key.
-func (cfg *Config) Validate() error {
+func (cfg *Config) Validate() error { return errors.Join(cfg.problems(true)...) }
+
+// problems lists every problem of the configuration, the private key's only when withKey: the
+// doctor reports those in a check of their own.
+func (cfg *Config) problems(withKey bool) []error {
 	var errs []error
 	if _, ok := environments[cfg.Environment]; !ok {
 		errs = append(errs, fmt.Errorf("environment: %q is not one of %q, %q", cfg.Environment, environmentProduction, environmentDemo))
@@ -150,7 +155,7 @@ func (cfg *Config) Validate() error {
 	if strings.TrimSpace(cfg.UserID) == "" {
 		errs = append(errs, errors.New("user_id: required (the GUID of the DocuSign user to impersonate)"))
 	}
-	if _, err := cfg.loadPrivateKey(); err != nil {
+	if _, err := cfg.loadPrivateKey(); err != nil && withKey {
 		errs = append(errs, err)
 	}
 	if cfg.Endpoint != "" {
@@ -179,7 +184,7 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("monitor.organization_id: required when monitor.stream is organization (or set users.organization_id)"))
 	}
 	errs = append(errs, cfg.Users.validate()...)
-	return errors.Join(errs...)
+	return slices.DeleteFunc(errs, func(err error) bool { return err == nil })
 }
 
 func (m *MonitorConfig) validate() []error {

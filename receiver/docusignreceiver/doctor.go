@@ -30,7 +30,7 @@ func Checkup(ctx context.Context, id component.ID, cfg *Config, storage checkup.
 	plan := checkup.Plan{
 		Receiver:     id.String(),
 		Production:   cfg.Environment == environmentProduction,
-		ConfigErrors: configErrorsBesidesKey(cfg),
+		ConfigErrors: cfg.problems(false),
 		Summary:      cfg.summary(),
 		LoadKey:      cfg.loadPrivateKey,
 		KeySource:    cfg.keySource(),
@@ -59,26 +59,6 @@ func Checkup(ctx context.Context, id component.ID, cfg *Config, storage checkup.
 	plan.Userinfo = cfg.membership()
 	plan.Probes = cfg.probes(enabled)
 	return checkup.Run(ctx, plan)
-}
-
-// configErrorsBesidesKey is what Validate says but for the private key: the private_key check
-// reports that, once.
-func configErrorsBesidesKey(cfg *Config) []error {
-	err := cfg.Validate()
-	if err == nil {
-		return nil
-	}
-	var out []error
-	all := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		all = joined.Unwrap()
-	}
-	for _, e := range all {
-		if !strings.HasPrefix(e.Error(), "private_key") {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // summary says in one line what the configuration asks of DocuSign.
