@@ -140,12 +140,15 @@ func (cfg *Config) probes(enabled enabledSources) []checkup.Probe {
 func probeDeps(client *api.Client, name string) source.Deps {
 	store := checkpoint.NewStore(nil)
 	env := source.Env{
-		Client:     client,
-		Store:      store,
-		Next:       discard{},
-		Health:     source.NewHealth(nil),
-		Logger:     zap.NewNop(),
-		NewBatch:   func() (plog.Logs, plog.LogRecordSlice) { l := plog.NewLogs(); return l, plog.NewLogRecordSlice() },
+		Client: client,
+		Store:  store,
+		Next:   discard{},
+		Health: source.NewHealth(nil),
+		Logger: zap.NewNop(),
+		NewBatch: func() (plog.Logs, plog.LogRecordSlice) {
+			l := plog.NewLogs()
+			return l, l.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		},
 		Identities: identity.New(store.Namespace(sources.UsersName)),
 	}
 	return env.Deps(name, 0)
