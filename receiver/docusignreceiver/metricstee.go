@@ -43,12 +43,6 @@ type metricsTee struct {
 func (r *docusignReceiver) newMetricsTee(logs consumer.Logs, users *identity.Inventory, monitor *sources.StreamState) *metricsTee {
 	batch, _ := r.newBatch() // the same resource as the records
 	res := batch.ResourceLogs().At(0).Resource()
-	if !r.cfg.Users.Enabled {
-		users = nil
-	}
-	if !r.cfg.Monitor.Enabled {
-		monitor = nil
-	}
 	return &metricsTee{r: r, logs: logs, meter: meter.New(r.cfg.MetricsBuilderConfig, r.settings, res, time.Now()), users: users, monitor: monitor}
 }
 

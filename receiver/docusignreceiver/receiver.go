@@ -88,8 +88,8 @@ func (r *docusignReceiver) start(ctx context.Context, host component.Host) error
 	r.conns = api.NewConnTracker(baseClient.Transport)
 	tokenClient := *baseClient
 	tokenClient.Transport = r.conns
-	var state *sources.StreamState
-	if r.metrics != nil {
+	var state *sources.StreamState // followed for docusign.monitor.lag
+	if r.metrics != nil && r.cfg.Monitor.Enabled {
 		state = sources.NewStreamState(time.Now())
 	}
 	enabled := r.cfg.sourcesFollowing(state)
